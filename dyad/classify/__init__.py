@@ -1,0 +1,36 @@
+"""Classification of one article: topics and countries. Pure functions; the pipeline and the
+`dyad classify` command both call `classify()`."""
+from __future__ import annotations
+
+from dyad.classify.countries import count_countries, country_pair
+from dyad.classify.topics import TAXONOMY, score_topics
+
+
+def classify(title: str, text: str, lead: str = "") -> dict:
+    """Topic and country fields of a story row (the keys of schemas.STORIES they fill)."""
+    title = title or ""
+    text = text or ""
+    lead = lead or text.split("\n\n", 1)[0][:1500]
+    topics = score_topics(title, text)
+    countries = count_countries(title, lead, text)
+    pair, a, b = country_pair(countries)
+    top = topics[0] if topics else None
+    return {
+        "topic": top.label if top else None,
+        "topic_iptc": top.iptc if top else None,
+        "topic_score": top.score if top else None,
+        "topics": [{"label": t.label, "iptc": t.iptc, "score": t.score} for t in topics],
+        "countries": [{"code": c.code, "name": c.name, "mentions": c.mentions,
+                       "salience": c.salience} for c in countries],
+        "country_pair": pair,
+        "country_a": a,
+        "country_b": b,
+    }
+
+
+def warm_up() -> None:
+    """Build the automata now (DoFn.setup), not on the first element."""
+    classify("", "")
+
+
+__all__ = ["TAXONOMY", "classify", "warm_up"]

@@ -1,0 +1,96 @@
+"""Country mentions: counts, salience and the country pair of one article.
+
+Matching is case-sensitive on the original text (so "china" the porcelain and "turkey" the bird
+are not countries) with word boundaries, through one Aho-Corasick automaton built once per process.
+Salience weighs each mention by the kind of form and where it stands: title ×3, lead ×2, body ×1.
+"""
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+
+import ahocorasick
+
+from dyad.classify.gazetteer import KIND_WEIGHTS, country_names, surface_forms
+
+TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
+# The second country joins the pair only when it is at least this salient relative to the first.
+PAIR_MIN_RELATIVE_SALIENCE = 0.15
+
+
+@dataclass(frozen=True)
+class CountryMention:
+    code: str
+    name: str
+    mentions: int
+    salience: float
+
+
+@functools.lru_cache(maxsize=1)
+def automaton() -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for text, form in surface_forms().items():
+        auto.add_word(text, (len(text), text, form))
+    auto.make_automaton()
+    return auto
+
+
+def find_forms(text: str):
+    """Yield (start, surface text, Form) for each whole-word match, longest match winning overlaps."""
+    hits = []
+    for end, (length, surface, form) in automaton().iter(text):
+        start = end - length + 1
+        if _bounded(text, start, end, surface):
+            hits.append((start, end, surface, form))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    last_end = -1
+    for start, end, surface, form in hits:
+        if start > last_end:
+            last_end = end
+            yield start, surface, form
+
+
+def _bounded(text: str, start: int, end: int, surface: str) -> bool:
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_@#"):
+        return False
+    if surface.endswith("-"):  # prefixes such as Sino- run into the next word by design
+        return True
+    after = end + 1
+    if after < len(text) and (text[after].isalnum() or text[after] == "_"):
+        return False
+    return True
+
+
+def count_countries(title: str, lead: str, body: str) -> list[CountryMention]:
+    """Countries most salient first. `lead` is the body's opening, `body` the whole body text."""
+    mentions: dict[str, int] = defaultdict(int)
+    weight: dict[str, float] = defaultdict(float)
+    ambiguous_only: dict[str, bool] = {}
+    lead_len = len(lead) if lead and body.startswith(lead) else 0
+    for part, text, position_weight in (("title", title, TITLE_WEIGHT), ("body", body, None)):
+        for start, _surface, form in find_forms(text or ""):
+            if position_weight is None:
+                position_weight_here = LEAD_WEIGHT if start < lead_len else BODY_WEIGHT
+            else:
+                position_weight_here = position_weight
+            mentions[form.code] += 1
+            weight[form.code] += KIND_WEIGHTS[form.kind] * position_weight_here
+            ambiguous_only[form.code] = ambiguous_only.get(form.code, True) and form.ambiguous
+    codes = [c for c in mentions if not ambiguous_only[c]]
+    if not codes:
+        return []
+    top = max(weight[c] for c in codes)
+    names = country_names()
+    ranked = sorted(codes, key=lambda c: (-weight[c], -mentions[c], c))
+    return [CountryMention(c, names.get(c, c), mentions[c], round(weight[c] / top, 4)) for c in ranked]
+
+
+def country_pair(countries: list[CountryMention]) -> tuple[str | None, str | None, str | None]:
+    """(pair, a, b): the two most salient codes sorted and joined by '-'; one country gives (None, a, None)."""
+    if not countries:
+        return None, None, None
+    if len(countries) == 1 or countries[1].salience < PAIR_MIN_RELATIVE_SALIENCE:
+        return None, countries[0].code, None
+    a, b = sorted((countries[0].code, countries[1].code))
+    return f"{a}-{b}", a, b

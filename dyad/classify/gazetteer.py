@@ -1,0 +1,147 @@
+"""Country gazetteer: surface forms → ISO 3166-1 alpha-3, with what kind of form each is.
+
+Built from countryinfo (names, alternative spellings, demonyms, capitals, US states) and
+pycountry (official and common names); the hand lists below hold only what no package has:
+short forms as newsrooms write them, seats of government, historical names, compound prefixes,
+and the forms that are too ambiguous to count without corroboration.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import pycountry
+from countryinfo import all_countries
+
+# kind → weight of one mention of that kind of form (a name says more than a city does)
+KIND_WEIGHTS = {"name": 1.0, "short": 1.0, "demonym": 0.9, "seat": 0.9, "capital": 0.8,
+                "prefix": 0.8, "region": 0.6}
+
+SHORT_FORMS = {
+    "USA": ["U.S.", "US", "U.S.A.", "USA", "America", "United States", "the States"],
+    "GBR": ["UK", "U.K.", "Britain", "Great Britain", "England", "Scotland", "Wales",
+            "Northern Ireland", "Britons", "English", "Scottish", "Welsh"],
+    "RUS": ["Russia", "Soviet Union", "USSR", "U.S.S.R.", "Soviet"],
+    "DEU": ["West Germany", "East Germany", "Germans"],
+    "ARE": ["UAE", "U.A.E.", "Emirates", "Emirati", "Abu Dhabi", "Dubai"],
+    "PRK": ["DPRK", "North Korea", "Pyongyang"],
+    "KOR": ["South Korea", "ROK", "Seoul"],
+    "CHN": ["PRC", "Mainland China", "Hong Kong"],
+    "TWN": ["Taiwan", "Taipei"],
+    "IRN": ["Iran", "Persian Gulf state"],
+    "SYR": ["Syria"], "VEN": ["Venezuela"], "BOL": ["Bolivia"], "TZA": ["Tanzania"],
+    "VNM": ["Vietnam", "Viet Nam", "Hanoi"], "LAO": ["Laos"], "MDA": ["Moldova"],
+    "CZE": ["Czech Republic", "Czechia", "Czechoslovakia"], "CIV": ["Ivory Coast", "Côte d'Ivoire"],
+    "NLD": ["Holland", "The Netherlands", "Dutch"], "MMR": ["Burma", "Myanmar"],
+    "TUR": ["Türkiye", "Turkiye"], "PSE": ["Palestine", "Gaza", "Gaza Strip", "West Bank",
+                                            "Palestinians", "Hamas"],
+    "COD": ["DR Congo", "DRC", "Congo-Kinshasa"], "COG": ["Congo-Brazzaville"],
+    "VAT": ["Vatican", "Holy See"], "MKD": ["North Macedonia", "Macedonia"],
+    "SRB": ["Yugoslavia"], "ISR": ["Israelis"], "SAU": ["Saudi", "Saudis", "Riyadh"],
+    "BRA": ["Brasilia", "Brasília"], "AUS": ["Aussie"],
+    "NZL": ["New Zealand", "Kiwi"], "PHL": ["Philippines", "Filipino", "Manila"],
+    "EGY": ["Cairo"], "LBY": ["Libya"], "KAZ": ["Kazakh"], "BLR": ["Belarus"],
+    "IND": ["Indian", "Indians", "New Delhi"], "UKR": ["Kiev", "Ukrainians"],
+}
+
+SEATS = {
+    "USA": ["White House", "Pentagon", "State Department", "Capitol Hill", "Washington",
+            "Federal Reserve", "Oval Office", "U.S. Treasury"],
+    "RUS": ["Kremlin", "Duma"], "GBR": ["Downing Street", "Whitehall", "Westminster"],
+    "CHN": ["Zhongnanhai", "Great Hall of the People"], "FRA": ["Élysée", "Elysee", "Quai d'Orsay"],
+    "DEU": ["Bundestag", "Chancellery"], "JPN": ["Kasumigaseki"], "IND": ["South Block"],
+    "ISR": ["Knesset"], "UKR": ["Verkhovna Rada"], "KOR": ["Blue House"],
+}
+
+PREFIXES = {"CHN": ["Sino-"], "RUS": ["Russo-"], "GBR": ["Anglo-"], "FRA": ["Franco-"],
+            "IND": ["Indo-"], "JPN": ["Japano-"], "DEU": ["Germano-"], "ESP": ["Hispano-"]}
+
+# Forms that also name people, US states or ordinary things: they count only when another form
+# of the same country appears in the same story.
+AMBIGUOUS = {"Georgia", "Jordan", "Chad", "Niger", "Guinea", "Turkey", "Victoria", "Male",
+             "Kingston", "Hamilton", "Stanley", "Douglas", "Georgetown", "Lima", "Sofia",
+             "Valletta", "Jamestown", "Santiago", "Dominica"}
+
+# Forms never to use: wrong country, or mostly something else.
+EXCLUDED = {"Georgian", "American Samoa", "Indian Ocean", "Congolese", "Dominican",
+            "Saint", "Island", "Islands", "Republic", "Kingdom", "State", "Guinean"}
+
+US_STATES_EXCLUDED = {"Georgia", "Washington"}
+
+
+@dataclass(frozen=True)
+class Form:
+    code: str
+    kind: str
+    ambiguous: bool
+
+
+@functools.lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """alpha-3 → the short English name analysts expect (Russia, not Russian Federation)."""
+    names = {c.alpha_3: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    for info in _countryinfo():
+        code = info.get("ISO", {}).get("alpha3")
+        if code and info.get("name") and "," not in info["name"]:
+            names[code] = info["name"]
+    names.update({"USA": "United States", "GBR": "United Kingdom", "RUS": "Russia",
+                  "PSE": "Palestine", "TWN": "Taiwan"})
+    return names
+
+
+@functools.lru_cache(maxsize=1)
+def surface_forms() -> dict[str, Form]:
+    """Every surface form, case-sensitive, to the country it names."""
+    forms: dict[str, Form] = {}
+
+    def add(text, code, kind):
+        text = (text or "").strip()
+        if len(text) < 2 or text in EXCLUDED or text in forms or not code:
+            return
+        if not any(ch.isalpha() and ch.isascii() for ch in text) and not text.isalpha():
+            return
+        forms[text] = Form(code, kind, text in AMBIGUOUS)
+
+    for table, kind in ((SHORT_FORMS, "short"), (SEATS, "seat"), (PREFIXES, "prefix")):
+        for code, texts in table.items():
+            for text in texts:
+                add(text, code, kind)
+    for info in _countryinfo():
+        code = info.get("ISO", {}).get("alpha3")
+        if not code:
+            continue
+        add(info.get("name"), code, "name")
+        for alt in info.get("altSpellings") or ():
+            if alt.upper() != alt and "," not in alt:  # skip 'RU', 'RUS' codes and inverted names
+                add(alt, code, "name")
+        demonym = info.get("demonym")
+        if demonym:
+            add(demonym, code, "demonym")
+            if not demonym.endswith(("ese", "s", "sh", "ch", "i")):
+                add(demonym + "s", code, "demonym")
+        capitals = info.get("capital") or ()
+        for capital in [capitals] if isinstance(capitals, str) else capitals:
+            add(capital.replace(" D.C.", ""), code, "capital")
+    for c in pycountry.countries:
+        for text in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
+            if text and "," not in text:
+                add(text, c.alpha_3, "name")
+    for state in _us_states():
+        add(state, "USA", "region")
+    for text in list(forms):
+        if len(text) >= 5 and text.upper() != text and text.upper() not in forms:
+            form = forms[text]
+            forms[text.upper()] = form  # all-caps headlines and wire slugs
+    return forms
+
+
+def _us_states() -> list[str]:
+    for info in _countryinfo():
+        if info.get("ISO", {}).get("alpha3") == "USA" and info.get("provinces"):
+            return [s for s in info["provinces"] if s not in US_STATES_EXCLUDED]
+    return []
+
+
+@functools.lru_cache(maxsize=1)
+def _countryinfo() -> list[dict]:
+    return [c.info() for c in all_countries()]

@@ -1,0 +1,48 @@
+"""The one dead-letter shape: every stage's failures become `ingest_errors` rows through here."""
+from __future__ import annotations
+
+import datetime as dt
+
+from dyad import __version__
+from dyad.schemas import ERRORS, build_row
+
+MAX_MESSAGE = 2000
+
+
+def error_row(stage: str, url: str | None, feed_url: str | None, error_type: str, message: str,
+              run_id: str, occurred_at: dt.datetime | None = None) -> dict:
+    return build_row(ERRORS, {
+        "stage": stage,
+        "url": url,
+        "feed_url": feed_url,
+        "error_type": error_type,
+        "message": (message or error_type)[:MAX_MESSAGE],
+        "occurred_at": occurred_at or dt.datetime.now(dt.timezone.utc),
+        "run_id": run_id,
+        "pipeline_version": __version__,
+    })
+
+
+def dead_letter_row(stage: str, dead_letter, run_id: str) -> dict:
+    """Turn a `with_exception_handling` dead letter `(element, (type, repr, traceback))` into a row."""
+    element, (exc_type, exc_repr, _traceback) = dead_letter
+    name = getattr(exc_type, "__name__", str(exc_type))
+    return error_row(stage, _url_of(element), _feed_url_of(element), name, exc_repr, run_id)
+
+
+def _url_of(element) -> str | None:
+    if isinstance(element, tuple) and element:  # keyed elements: (key, value)
+        element = element[-1]
+    if isinstance(element, dict):
+        return element.get("url")
+    url = getattr(element, "url", None)
+    return url if isinstance(url, str) else None
+
+
+def _feed_url_of(element) -> str | None:
+    if isinstance(element, tuple) and element:
+        element = element[-1]
+    if isinstance(element, dict):
+        return element.get("feed_url")
+    url = getattr(element, "feed_url", None)
+    return url if isinstance(url, str) else None

@@ -1,0 +1,95 @@
+"""The warehouse tables: stories (one row per story), story_sightings, ingest_errors."""
+from dyad.schemas.fields import Field, Table
+
+S, I, F, T, R = "STRING", "INTEGER", "FLOAT", "TIMESTAMP", "RECORD"
+
+STORIES = Table(
+    name="stories",
+    primary_key=("story_id",),
+    description="One row per story, deduplicated on its canonical URL.",
+    fields=(
+        Field("story_id", S, "REQUIRED", "sha256 of the canonical URL without scheme and www."),
+        Field("url", S, "REQUIRED", "The link as the feed gave it."),
+        Field("canonical_url", S, "REQUIRED", "Link with tracking parameters and fragment removed."),
+        Field("source", S, "REQUIRED", "Outlet domain (registered domain of the canonical URL)."),
+        Field("feed_url", S, "REQUIRED", "The feed the story was first taken from."),
+        Field("feed_name", S, description="That feed's name from the feed list."),
+        Field("title", S, description="Article title (page, else feed entry)."),
+        Field("summary", S, description="The feed entry's summary, as plain text."),
+        Field("text", S, description="Article body text, or the feed summary when the page failed."),
+        Field("authors", S, "REPEATED", "Bylines."),
+        Field("language", S, description="ISO 639-1 code declared by the page, when any."),
+        Field("published_at", T, description="Publish time (page, else feed entry), UTC."),
+        Field("fetched_at", T, description="When the article page was fetched; NULL on fallback."),
+        Field("ingested_at", T, "REQUIRED", "When the run that wrote this row started."),
+        Field("topic", S, description="Top topic label (see the taxonomy in the README)."),
+        Field("topic_iptc", S, description="IPTC Media Topic code of the top topic."),
+        Field("topic_score", F, description="Score of the top topic, 0..1."),
+        Field(
+            "topics", R, "REPEATED", "Every topic that scored, best first.",
+            fields=(Field("label", S), Field("iptc", S), Field("score", F)),
+        ),
+        Field(
+            "countries", R, "REPEATED", "Countries mentioned, most salient first.",
+            fields=(
+                Field("code", S, description="ISO 3166-1 alpha-3."),
+                Field("name", S),
+                Field("mentions", I),
+                Field("salience", F, description="0..1; title and lead weigh more."),
+            ),
+        ),
+        Field("country_pair", S, description="The two most salient codes, sorted, joined by '-'."),
+        Field("country_a", S, description="First code of the pair (alphabetical), or the only one."),
+        Field("country_b", S, description="Second code of the pair."),
+        Field("extraction", S, "REQUIRED", "Who produced the text: newspaper3k or feed_summary."),
+        Field("extraction_note", S, description="Why the feed summary was used, when it was."),
+        Field("top_image", S, description="Lead image URL."),
+        Field("word_count", I, description="Words in text."),
+        Field("pipeline_version", S, "REQUIRED", "dyad version that wrote the row."),
+        Field("run_id", S, "REQUIRED", "The ingest run that wrote the row."),
+    ),
+)
+
+SIGHTINGS = Table(
+    name="story_sightings",
+    primary_key=("story_id", "feed_url"),
+    description="Every feed a story appeared in, with when it was first and last seen there.",
+    fields=(
+        Field("story_id", S, "REQUIRED"),
+        Field("feed_url", S, "REQUIRED"),
+        Field("entry_url", S, "REQUIRED", "The link as that feed gave it."),
+        Field("guid", S, description="The entry's id/guid in that feed."),
+        Field("entry_published_at", T, description="The entry's own date in that feed."),
+        Field("first_seen_at", T, "REQUIRED"),
+        Field("last_seen_at", T, "REQUIRED"),
+    ),
+)
+
+ERRORS = Table(
+    name="ingest_errors",
+    description="Dead letters: every failure of every stage, one row each.",
+    fields=(
+        Field("stage", S, "REQUIRED", "read_feeds, parse_feeds, dedupe, fetch, parse, classify, write."),
+        Field("url", S, description="The URL the failing element was about."),
+        Field("feed_url", S, description="The feed it came from."),
+        Field("error_type", S, "REQUIRED", "A stable short code or the exception class."),
+        Field("message", S, "REQUIRED"),
+        Field("occurred_at", T, "REQUIRED"),
+        Field("run_id", S, "REQUIRED"),
+        Field("pipeline_version", S, "REQUIRED"),
+    ),
+)
+
+ALL_TABLES = (STORIES, SIGHTINGS, ERRORS)
+
+# Dashboards read this; it is plain SQL that DuckDB and BigQuery both accept.
+DAILY_VIEW_NAME = "daily_pair_topic"
+DAILY_VIEW_SQL = """
+SELECT CAST(COALESCE(published_at, ingested_at) AS DATE) AS date,
+       country_pair,
+       topic,
+       COUNT(*) AS stories,
+       COUNT(DISTINCT source) AS outlets
+FROM stories
+GROUP BY 1, 2, 3
+"""

@@ -1,0 +1,30 @@
+"""Packaging for dyad. Beam workers install exactly these pins (pass --setup_file ./setup.py)."""
+from setuptools import find_packages, setup
+
+setup(
+    name="dyad",
+    version="0.1.0",
+    description="News feeds to a warehouse of stories by topic and country pair (Apache Beam).",
+    python_requires=">=3.10",
+    packages=find_packages(include=["dyad", "dyad.*"]),
+    install_requires=[
+        "apache-beam[gcp]==2.77.0",
+        "feedparser==6.0.14",
+        "newspaper3k==0.2.8",
+        "lxml_html_clean==0.4.6",
+        "duckdb==2.0.1",
+        "google-cloud-bigquery==3.47.0",
+        "pyarrow>=14",
+        "PyYAML>=6.0",
+        "listparser==0.20",
+        "courlan==1.4.0",
+        "w3lib==2.5.0",
+        "pycountry==26.2.16",
+        "countryinfo==1.0.1",
+        "pyahocorasick==2.3.1",
+        "requests>=2.31",
+        "urllib3>=2.0",
+    ],
+    extras_require={"test": ["pytest==9.2.0", "pytest-timeout==2.4.0"]},
+    entry_points={"console_scripts": ["dyad=dyad.cli:main"]},
+)
