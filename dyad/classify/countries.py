@@ -16,7 +16,7 @@ from dyad.classify.gazetteer import KIND_WEIGHTS, country_names, surface_forms
 
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
 # The second country joins the pair only when it is at least this salient relative to the first.
-PAIR_MIN_RELATIVE_SALIENCE = 0.15
+PAIR_MIN_RELATIVE_SALIENCE = 0.1
 
 
 @dataclass(frozen=True)

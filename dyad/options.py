@@ -1,0 +1,116 @@
+"""dyad's pipeline options (one PipelineOptions subclass) and their early validation."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from dyad.http import FetchPolicy, parse_networks
+
+MB = 1024 * 1024
+
+
+class OptionsError(ValueError):
+    """An option value that cannot work; the message says what to pass instead."""
+
+
+class DyadOptions(PipelineOptions):
+    @classmethod
+    def _add_argparse_args(cls, parser):
+        parser.add_argument("--feeds", help="Feed list: a YAML file (feeds: [{url, name, country}]) "
+                                            "or an OPML file. Required.")
+        parser.add_argument("--warehouse", default="duckdb:data/dyad.duckdb",
+                            help="Where rows go: duckdb:PATH (default duckdb:data/dyad.duckdb).")
+        parser.add_argument("--allow-network", "--allow_network", dest="allow_network",
+                            action="append", default=[],
+                            help="CIDR whose private/loopback addresses may be fetched, repeatable "
+                                 "(default: none; only public addresses are fetched).")
+        parser.add_argument("--connect-timeout", "--connect_timeout", dest="connect_timeout",
+                            type=float, default=5.0, help="Seconds to connect (default 5).")
+        parser.add_argument("--read-timeout", "--read_timeout", dest="read_timeout", type=float,
+                            default=15.0, help="Seconds of silence before a read fails (default 15).")
+        parser.add_argument("--total-timeout", "--total_timeout", dest="total_timeout", type=float,
+                            default=30.0, help="Seconds one request may take in all (default 30).")
+        parser.add_argument("--feed-max-mb", "--feed_max_mb", dest="feed_max_mb", type=float,
+                            default=20.0, help="Largest feed body, MB after decompression (default 20).")
+        parser.add_argument("--article-max-mb", "--article_max_mb", dest="article_max_mb",
+                            type=float, default=5.0,
+                            help="Largest article page, MB after decompression (default 5).")
+        parser.add_argument("--max-redirects", "--max_redirects", dest="max_redirects", type=int,
+                            default=5, help="Redirects followed per request (default 5).")
+        parser.add_argument("--retries", type=int, default=2,
+                            help="Retries of a 429/5xx or failed connection, with backoff (default 2).")
+        parser.add_argument("--fetch-threads", "--fetch_threads", dest="fetch_threads", type=int,
+                            default=32, help="Article requests in flight per worker (default 32).")
+        parser.add_argument("--per-host", "--per_host", dest="per_host", type=int, default=4,
+                            help="Requests in flight to one host per worker (default 4).")
+        parser.add_argument("--write-batch-size", "--write_batch_size", dest="write_batch_size",
+                            type=int, default=500, help="Rows per warehouse insert (default 500).")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated plain values the transforms take."""
+
+    feeds: str
+    warehouse_kind: str
+    warehouse_target: str
+    feed_policy: FetchPolicy
+    article_policy: FetchPolicy
+    fetch_threads: int
+    per_host: int
+    write_batch_size: int
+
+
+def parse_warehouse(spec: str) -> tuple[str, str]:
+    kind, _, target = (spec or "").partition(":")
+    if kind == "duckdb" and target:
+        return kind, target
+    if kind == "bigquery":
+        raise OptionsError("--warehouse bigquery:PROJECT.DATASET is not available in this version; "
+                           "use --warehouse duckdb:PATH")
+    raise OptionsError(f"--warehouse {spec!r} is not understood; use duckdb:PATH "
+                       "(for example duckdb:data/dyad.duckdb)")
+
+
+def settings_from(options: PipelineOptions) -> Settings:
+    """Check every option now, before a pipeline is built; OptionsError says how to fix it."""
+    opts = options.view_as(DyadOptions)
+    if not opts.feeds:
+        raise OptionsError("--feeds FILE is required (a YAML or OPML feed list)")
+    if not os.path.isfile(opts.feeds):
+        raise OptionsError(f"--feeds {opts.feeds!r}: no such file")
+    kind, target = parse_warehouse(opts.warehouse)
+    if kind == "duckdb":
+        folder = os.path.dirname(os.path.abspath(target)) or "."
+        probe = folder
+        while not os.path.exists(probe):
+            probe = os.path.dirname(probe)
+        if not os.access(probe, os.W_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
+            raise OptionsError(f"--warehouse duckdb:{target}: not writable")
+    try:
+        allowed = tuple(str(n) for n in parse_networks(opts.allow_network))
+    except ValueError as exc:
+        raise OptionsError(f"--allow-network: {exc}") from None
+    for name in ("connect_timeout", "read_timeout", "total_timeout", "feed_max_mb", "article_max_mb"):
+        if getattr(opts, name) <= 0:
+            raise OptionsError(f"--{name.replace('_', '-')} must be positive")
+    for name in ("fetch_threads", "per_host", "write_batch_size"):
+        if getattr(opts, name) < 1:
+            raise OptionsError(f"--{name.replace('_', '-')} must be at least 1")
+    if opts.max_redirects < 0 or opts.retries < 0:
+        raise OptionsError("--max-redirects and --retries cannot be negative")
+    common = dict(allowed_networks=allowed, connect_timeout=opts.connect_timeout,
+                  read_timeout=opts.read_timeout, total_timeout=opts.total_timeout,
+                  max_redirects=opts.max_redirects, retries=opts.retries)
+    return Settings(
+        feeds=opts.feeds,
+        warehouse_kind=kind,
+        warehouse_target=target,
+        feed_policy=FetchPolicy(max_bytes=int(opts.feed_max_mb * MB), **common),
+        article_policy=FetchPolicy(max_bytes=int(opts.article_max_mb * MB), **common),
+        fetch_threads=opts.fetch_threads,
+        per_host=opts.per_host,
+        write_batch_size=opts.write_batch_size,
+    )

@@ -1,0 +1,1 @@
+"""Pipelines wire the stages; they hold no logic of their own."""

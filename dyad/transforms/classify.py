@@ -1,0 +1,68 @@
+"""Stage 5, classify: Article → a `stories` row (topics, countries, country pair, and the rest)."""
+import datetime as dt
+from typing import Iterable
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from dyad import __version__
+from dyad.classify import classify, warm_up
+from dyad.records import Article
+from dyad.schemas import STORIES, build_row
+from dyad.transforms.dead_letters import ErrorOut, run_stage
+
+
+def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
+    """The full `stories` row of an article, classification included."""
+    entry = article.entry
+    text = article.text or ""
+    return build_row(STORIES, {
+        "story_id": entry.story_id,
+        "url": entry.url,
+        "canonical_url": entry.canonical_url,
+        "source": entry.source,
+        "feed_url": entry.feed_url,
+        "feed_name": entry.feed_name or None,
+        "title": article.title or None,
+        "summary": entry.summary or None,
+        "text": text or None,
+        "authors": list(article.authors),
+        "language": article.language,
+        "published_at": article.published_at,
+        "fetched_at": article.fetched_at,
+        "ingested_at": ingested_at,
+        **classify(article.title, text, article.lead),
+        "extraction": article.extraction,
+        "extraction_note": article.extraction_note,
+        "top_image": article.top_image,
+        "word_count": len(text.split()),
+        "pipeline_version": __version__,
+        "run_id": run_id,
+    })
+
+
+class ClassifyStoryFn(beam.DoFn):
+    def __init__(self, run_id: str, ingested_at: dt.datetime):
+        self.run_id = run_id
+        self.ingested_at = ingested_at
+        self.classified = Metrics.counter("dyad", "stories_classified")
+
+    def setup(self):
+        warm_up()
+
+    def process(self, article: Article) -> Iterable[dict | ErrorOut]:
+        self.classified.inc()
+        yield story_row(article, self.run_id, self.ingested_at)
+
+
+class ClassifyStories(beam.PTransform):
+    """PCollection[Article] → (PCollection[stories row], PCollection[error row])."""
+
+    def __init__(self, run_id: str, ingested_at: dt.datetime):
+        super().__init__()
+        self.run_id = run_id
+        self.ingested_at = ingested_at
+
+    def expand(self, articles):
+        fn = ClassifyStoryFn(self.run_id, self.ingested_at)
+        return run_stage(articles, "ClassifyArticles", fn, "classify", self.run_id)

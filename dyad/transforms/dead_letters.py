@@ -1,0 +1,40 @@
+"""The shared way a stage runs a DoFn: main output, expected failures, unexpected failures.
+
+Every stage's DoFn yields its elements on the main output and expected failures (a 404, a page
+with no text) as ready `ingest_errors` rows on the `errors` tag; `with_exception_handling` catches
+anything unexpected, and those dead letters are turned into rows of the same shape here.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import apache_beam as beam
+from apache_beam.pvalue import TaggedOutput
+
+from dyad.errors import dead_letter_row
+
+ERRORS = "errors"
+MAIN = "main"
+# Declared in process() return hints so Beam knows the tag (and does not warn about it).
+ErrorOut = TaggedOutput[Literal["errors"], dict]
+
+
+def error_output(row: dict) -> TaggedOutput:
+    return TaggedOutput(ERRORS, row)
+
+
+def run_stage(pcoll, label: str, fn: beam.DoFn, stage: str, run_id: str, extra_tags=()):
+    """Apply `fn` under `label`; return (main, errors, *extra outputs in `extra_tags` order).
+
+    `errors` holds `ingest_errors` rows: those `fn` yielded and those of elements it crashed on.
+    """
+    result = pcoll | label >> beam.ParDo(fn).with_outputs(
+        ERRORS, *extra_tags, main=MAIN).with_exception_handling()
+    crashed = result.bad | f"{label}DeadLetters" >> beam.Map(_dead_letter, stage, run_id)
+    errors = (result[ERRORS], crashed) | f"{label}Errors" >> beam.Flatten()
+    return (result[MAIN], errors, *(result[tag] for tag in extra_tags))
+
+
+def _dead_letter(dead_letter, stage: str, run_id: str) -> dict:
+    beam.metrics.Metrics.counter("dyad", f"{stage}_crashed").inc()
+    return dead_letter_row(stage, dead_letter, run_id)

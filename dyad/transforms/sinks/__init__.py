@@ -1,0 +1,1 @@
+"""Warehouse sinks: write `stories`, `story_sightings` and `ingest_errors` rows."""

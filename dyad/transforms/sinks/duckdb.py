@@ -1,0 +1,196 @@
+"""Stage 6, write to DuckDB: rows of `stories`, `story_sightings`, `ingest_errors` → the file.
+
+DuckDB allows one writing process per file, so all rows funnel through one key into batches that a
+single writer inserts, each batch in its own short connection (the file is free between batches).
+Inserts are idempotent: stories conflict on `story_id` and are kept as first written; sightings
+update their `last_seen_at`. A batch the database refuses is retried row by row, and each refused
+row becomes an `ingest_errors` row with stage `write`.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Iterable
+
+import apache_beam as beam
+import duckdb
+import pyarrow as pa
+from apache_beam.metrics import Metrics
+
+from dyad.errors import error_row
+from dyad.schemas import (ALL_TABLES, DAILY_VIEW_NAME, DAILY_VIEW_SQL, ERRORS, SIGHTINGS, Table,
+                          arrow_schema, duckdb_ddl)
+from dyad.schemas.fields import duckdb_type
+
+log = logging.getLogger(__name__)
+TABLES = {t.name: t for t in ALL_TABLES}
+
+
+def connect(path: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    return duckdb.connect(path, read_only=read_only)
+
+
+def ensure_schema(con) -> None:
+    """Create missing tables and the daily view; add columns the schema gained since (no data lost)."""
+    for table in ALL_TABLES:
+        con.execute(duckdb_ddl(table)).fetchall()
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+            [table.name]).fetchall()}
+        for f in table.fields:
+            if f.name not in have:
+                con.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{f.name}" '
+                            f'{duckdb_type(f)}').fetchall()
+    con.execute(f"CREATE OR REPLACE VIEW {DAILY_VIEW_NAME} AS {DAILY_VIEW_SQL}").fetchall()
+
+
+def known_story_ids(path: str) -> list[str]:
+    """Ids already in the warehouse at `path` (none when the file or table does not exist yet)."""
+    if not os.path.exists(path):
+        return []
+    con = connect(path, read_only=True)
+    try:
+        exists = con.execute("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_name = 'stories'").fetchall()[0][0]
+        return [r[0] for r in con.execute("SELECT story_id FROM stories").fetchall()] if exists else []
+    finally:
+        con.close()
+
+
+def _insert_sql(table: Table) -> str:
+    base = f'INSERT INTO "{table.name}" BY NAME SELECT * FROM batch'
+    if table is SIGHTINGS:
+        return (base + " ON CONFLICT (story_id, feed_url) DO UPDATE SET last_seen_at = "
+                "greatest(story_sightings.last_seen_at, excluded.last_seen_at)")
+    if table.primary_key:
+        return base + " ON CONFLICT DO NOTHING"
+    return base
+
+
+def insert_rows(con, table: Table, rows: list[dict]) -> int:
+    """Insert `rows` (already built against `table`); returns how many rows were new."""
+    if table.primary_key:  # one command may not touch a key twice
+        rows = list({tuple(r[k] for k in table.primary_key): r for r in rows}.values())
+    before = con.execute(f'SELECT count(*) FROM "{table.name}"').fetchall()[0][0]
+    batch = pa.Table.from_pylist(rows, schema=arrow_schema(table))
+    con.register("batch", batch)
+    try:
+        con.execute(_insert_sql(table)).fetchall()
+    finally:
+        con.unregister("batch")
+    return con.execute(f'SELECT count(*) FROM "{table.name}"').fetchall()[0][0] - before
+
+
+def write_batch(path: str, tagged_rows: Iterable[tuple[str, dict]], run_id: str) -> dict[str, int]:
+    """Write (table name, row) pairs; refused rows become error rows. Returns new rows per table."""
+    by_table: dict[str, list[dict]] = {}
+    for name, row in tagged_rows:
+        by_table.setdefault(name, []).append(row)
+    written = {name: 0 for name in by_table}
+    con = connect(path)
+    try:
+        ensure_schema(con)
+        refused = []
+        for name, rows in by_table.items():
+            table = TABLES[name]
+            try:
+                written[name] += insert_rows(con, table, rows)
+            except (duckdb.Error, pa.ArrowException) as exc:
+                log.warning("batch of %d %s rows refused (%s); retrying one by one", len(rows), name, exc)
+                for row in rows:
+                    try:
+                        written[name] += insert_rows(con, table, [row])
+                    except (duckdb.Error, pa.ArrowException) as row_exc:
+                        refused.append(error_row("write", row.get("url"), row.get("feed_url"),
+                                                 type(row_exc).__name__, str(row_exc), run_id))
+        if refused:
+            written[ERRORS.name] = written.get(ERRORS.name, 0) + insert_rows(con, ERRORS, refused)
+    finally:
+        con.close()
+    return written
+
+
+class WriteDuckDBBatchFn(beam.DoFn):
+    def __init__(self, path: str, run_id: str):
+        self.path = path
+        self.run_id = run_id
+        self.counters = {name: Metrics.counter("dyad", f"written_{name}") for name in TABLES}
+
+    def process(self, keyed_batch) -> Iterable[dict]:
+        _key, tagged_rows = keyed_batch
+        for name, count in write_batch(self.path, tagged_rows, self.run_id).items():
+            self.counters[name].inc(count)
+            yield {"table": name, "written": count}
+
+
+class WriteToDuckDB(beam.PTransform):
+    """{table name: PCollection[row]} → PCollection[{table, written}] per batch, into one file."""
+
+    def __init__(self, path: str, run_id: str, batch_size: int = 500):
+        super().__init__()
+        self.path = path
+        self.run_id = run_id
+        self.batch_size = batch_size
+
+    def expand(self, tables: dict):
+        tagged = [
+            tables[name] | f"Tag{_camel(name)}" >> beam.Map(lambda row, name=name: (name, row))
+            for name in sorted(tables)
+        ]
+        result = (
+            tagged
+            | "AllRows" >> beam.Flatten()
+            | "OneWriter" >> beam.WithKeys(lambda _row: 0)
+            | "Batch" >> beam.GroupIntoBatches(self.batch_size)
+            | "Insert" >> beam.ParDo(WriteDuckDBBatchFn(self.path, self.run_id))
+            .with_exception_handling()
+        )
+        result.bad | "LogWriteFailures" >> beam.Map(_log_failed_batch)
+        return result.good
+
+
+def _log_failed_batch(dead_letter) -> None:
+    (_key, rows), (_type, message, _tb) = dead_letter
+    log.error("could not write %d rows to DuckDB: %s", len(list(rows)), message)
+    Metrics.counter("dyad", "write_batches_failed").inc()
+
+
+def _camel(name: str) -> str:
+    return "".join(part.title() for part in name.split("_"))
+
+
+def run_summary(path: str, run_id: str, top: int = 5) -> dict:
+    """What a run wrote and what the warehouse holds, for the end-of-run report."""
+    con = connect(path, read_only=True)
+    try:
+        one = lambda sql, *p: con.execute(sql, list(p)).fetchall()[0][0]  # noqa: E731
+        rows = lambda sql, *p: con.execute(sql, list(p)).fetchall()  # noqa: E731
+        return {
+            "stories_written": one("SELECT count(*) FROM stories WHERE run_id = ?", run_id),
+            "stories_total": one("SELECT count(*) FROM stories"),
+            "fallbacks": one("SELECT count(*) FROM stories WHERE run_id = ? AND extraction = "
+                             "'feed_summary'", run_id),
+            "errors_by_stage": rows("SELECT stage, error_type, count(*) FROM ingest_errors "
+                                    "WHERE run_id = ? GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2", run_id),
+            "top_pairs": rows("SELECT country_pair, count(*) FROM stories WHERE country_pair IS NOT "
+                              "NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", top),
+            "top_topics": rows("SELECT topic, count(*) FROM stories WHERE topic IS NOT NULL "
+                               "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", top),
+        }
+    finally:
+        con.close()
+
+
+class ReadKnownStoryIds(beam.PTransform):
+    """PBegin → PCollection[story_id] already in the DuckDB file (what batch dedupe skips)."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def expand(self, pbegin):
+        return (pbegin
+                | "WarehousePath" >> beam.Create([self.path])
+                | "ReadIds" >> beam.FlatMap(known_story_ids))
