@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import logging
 from urllib.parse import urljoin
 
@@ -42,21 +43,9 @@ def parse_feed(doc: FeedDocument, seen_at: dt.datetime):
 
     Duplicate GUIDs within one feed body are yielded once (the first).
     """
-    parsed = feedparser.parse(doc.body, response_headers={
-        "content-type": doc.content_type or "application/xml",
-        "content-location": doc.final_url,
-    })
-    if not parsed.entries:
-        if parsed.bozo:
-            raise FeedParseError("malformed_feed", f"not a readable feed: {parsed.bozo_exception!r}"[:500])
-        if not parsed.version:
-            raise FeedParseError("not_a_feed", "the document is not RSS, Atom or JSON Feed")
-        return
-    if parsed.bozo:
-        log.info("feed %s is malformed (%r); keeping %d entries", doc.url, parsed.bozo_exception,
-                 len(parsed.entries))
+    raw_entries = _json_feed_items(doc.body) if _is_json(doc) else _xml_feed_items(doc)
     seen_guids: set[str] = set()
-    for raw in parsed.entries:
+    for raw in raw_entries:
         guid = str(raw.get("id") or "")
         if guid and guid in seen_guids:
             continue
@@ -65,6 +54,60 @@ def parse_feed(doc: FeedDocument, seen_at: dt.datetime):
             yield entry_from_raw(raw, doc, seen_at)
         except EntryProblem as problem:
             yield problem
+
+
+def _is_json(doc: FeedDocument) -> bool:
+    return "json" in (doc.content_type or "").lower() or doc.body.lstrip()[:1] == b"{"
+
+
+def _xml_feed_items(doc: FeedDocument) -> list:
+    parsed = feedparser.parse(doc.body, response_headers={
+        "content-type": doc.content_type or "application/xml",
+        "content-location": doc.final_url,
+    })
+    if not parsed.entries:
+        if parsed.bozo:
+            raise FeedParseError("malformed_feed", f"not a readable feed: {parsed.bozo_exception!r}"[:500])
+        if not parsed.get("version"):
+            raise FeedParseError("not_a_feed", "the document is not RSS, Atom or JSON Feed")
+    elif parsed.bozo:
+        log.info("feed %s is malformed (%r); keeping %d entries", doc.url, parsed.bozo_exception,
+                 len(parsed.entries))
+    return parsed.entries
+
+
+def _json_feed_items(body: bytes) -> list[dict]:
+    """JSON Feed 1.0/1.1 items in feedparser's entry shape (feedparser 6 reads no JSON Feed)."""
+    try:
+        feed = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FeedParseError("malformed_feed", f"not readable JSON: {exc}") from None
+    if not isinstance(feed, dict) or "jsonfeed.org" not in str(feed.get("version", "")):
+        raise FeedParseError("not_a_feed", "JSON, but not a JSON Feed")
+    items = []
+    for item in feed.get("items") or []:
+        if not isinstance(item, dict):
+            continue
+        authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+        items.append({
+            "id": item.get("id"),
+            "link": item.get("url") or item.get("external_url"),
+            "title": item.get("title") or "",
+            "summary": item.get("summary") or item.get("content_text") or item.get("content_html") or "",
+            "authors": [a for a in authors if isinstance(a, dict)],
+            "published_parsed": _iso_struct(item.get("date_published") or item.get("date_modified")),
+        })
+    return items
+
+
+def _iso_struct(value):
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.utctimetuple()
 
 
 def entry_from_raw(raw, doc: FeedDocument, seen_at: dt.datetime) -> FeedEntry:
@@ -96,12 +139,12 @@ def entry_from_raw(raw, doc: FeedDocument, seen_at: dt.datetime) -> FeedEntry:
 
 
 def _link_of(raw) -> str:
-    link = raw.get("link") or ""
-    if not link:
-        guid = str(raw.get("id") or "")
-        if guid.startswith(("http://", "https://")):
-            link = guid
-    return str(link).strip()
+    link = str(raw.get("link") or "").strip()
+    guid = str(raw.get("id") or "").strip()
+    # feedparser copies a permalink guid into `link`; a guid that is no absolute URL is no link.
+    if (not link or raw.get("guidislink")) and not guid.startswith(("http://", "https://")):
+        return ""
+    return link or guid
 
 
 def _summary_of(raw) -> str:

@@ -18,7 +18,7 @@ KIND_WEIGHTS = {"name": 1.0, "short": 1.0, "demonym": 0.9, "seat": 0.9, "capital
                 "prefix": 0.8, "region": 0.6}
 
 SHORT_FORMS = {
-    "USA": ["U.S.", "US", "U.S.A.", "USA", "America", "United States", "the States"],
+    "USA": ["U.S.", "US", "U.S.A.", "USA", "America", "United States", "American", "Americans"],
     "GBR": ["UK", "U.K.", "Britain", "Great Britain", "England", "Scotland", "Wales",
             "Northern Ireland", "Britons", "English", "Scottish", "Welsh"],
     "RUS": ["Russia", "Soviet Union", "USSR", "U.S.S.R.", "Soviet"],
@@ -144,4 +144,13 @@ def _us_states() -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _countryinfo() -> list[dict]:
-    return [c.info() for c in all_countries()]
+    # Most populous first: where a territory shares a demonym or capital with its state
+    # ("American", "French"), the state wins.
+    return [c.info() for c in sorted(all_countries(), key=_population, reverse=True)]
+
+
+def _population(country) -> int:
+    try:
+        return int(country.population() or 0)
+    except Exception:  # countryinfo raises on entries without data
+        return 0

@@ -1,0 +1,88 @@
+"""Shared fixtures: the sample sites, a scriptable loopback HTTP server, the shared corpus."""
+import datetime as dt
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from dyad.fixture_server import Fixtures
+from dyad.http import FetchPolicy
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLE = os.path.join(REPO, "sample")
+SHARED = os.path.join(os.path.dirname(REPO), "shared")
+CORPUS = os.path.join(SHARED, "corpus")
+SEED = os.path.join(SHARED, "seed", "china-russia-defence-call.txt")
+LOOPBACK = ("127.0.0.1/32",)
+RUN_ID = "test-run"
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def loopback_policy(**overrides) -> FetchPolicy:
+    values = dict(allowed_networks=LOOPBACK, connect_timeout=2, read_timeout=2, total_timeout=5,
+                  retries=1, backoff=0.05, max_retry_after=0.5)
+    values.update(overrides)
+    return FetchPolicy(**values)
+
+
+def needs(path: str):
+    """Skip cleanly when a piece of ../shared is absent."""
+    return pytest.mark.skipif(not os.path.exists(path), reason=f"{path} not present")
+
+
+@pytest.fixture(scope="session")
+def sample_sites():
+    with Fixtures(SAMPLE) as fixtures:
+        yield fixtures
+
+
+class Routes:
+    """path → handler(request) for the scriptable server; unknown paths get 404."""
+
+    def __init__(self):
+        self.handlers = {}
+        self.hits = {}
+
+    def __setitem__(self, path, handler):
+        self.handlers[path] = handler
+
+
+@pytest.fixture
+def http_server():
+    routes = Routes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            path = self.path.split("?", 1)[0]
+            routes.hits[path] = routes.hits.get(path, 0) + 1
+            handler = routes.handlers.get(path)
+            if handler is None:
+                self.send_error(404)
+                return
+            handler(self)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    routes.base = f"http://127.0.0.1:{server.server_address[1]}"
+    routes.port = server.server_address[1]
+    yield routes
+    server.shutdown()
+    server.server_close()
+
+
+def reply(status=200, body=b"", headers=None):
+    """A route handler that answers with a fixed response."""
+    def handler(req):
+        req.send_response(status)
+        for key, value in (headers or {}).items():
+            req.send_header(key, value)
+        if "Content-Length" not in (headers or {}):
+            req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        req.wfile.write(body)
+    return handler
