@@ -66,6 +66,8 @@ def _xml_feed_items(doc: FeedDocument) -> list:
         "content-location": doc.final_url,
     })
     if not parsed.entries:
+        if b"<html" in doc.body[:2048].lower():
+            raise FeedParseError("not_a_feed", "an HTML page where a feed should be")
         if parsed.bozo:
             raise FeedParseError("malformed_feed", f"not a readable feed: {parsed.bozo_exception!r}"[:500])
         if not parsed.get("version"):

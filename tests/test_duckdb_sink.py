@@ -1,0 +1,73 @@
+import datetime as dt
+
+import apache_beam as beam
+import duckdb
+from apache_beam.testing.test_pipeline import TestPipeline
+
+from dyad.errors import error_row
+from dyad.schemas import STORIES, build_row
+from dyad.transforms.sinks.duckdb import (WriteToDuckDB, ensure_schema, known_story_ids,
+                                          run_summary, write_batch)
+from tests.conftest import NOW, RUN_ID
+
+
+def story(i, **extra):
+    return build_row(STORIES, {"story_id": f"id{i}", "url": f"http://x/{i}", "canonical_url":
+                               f"http://x/{i}", "source": "x", "feed_url": "http://x/feed",
+                               "ingested_at": NOW, "extraction": "newspaper3k",
+                               "pipeline_version": "t", "run_id": RUN_ID,
+                               "countries": [{"code": "CHN", "name": "China", "mentions": 2,
+                                              "salience": 1.0}],
+                               "topics": [{"label": "defence", "iptc": "medtop:11000000",
+                                           "score": 0.5}], "country_pair": "CHN-RUS",
+                               "topic": "defence", **extra})
+
+
+def test_writes_are_idempotent_and_nested_columns_survive(tmp_path):
+    path = str(tmp_path / "w.duckdb")
+    rows = [("stories", story(1)), ("stories", story(2)),
+            ("ingest_errors", error_row("fetch", "u", "f", "http_404", "m", RUN_ID))]
+    assert write_batch(path, rows, RUN_ID) == {"stories": 2, "ingest_errors": 1}
+    assert write_batch(path, rows[:2], RUN_ID) == {"stories": 0}
+    con = duckdb.connect(path, read_only=True)
+    assert con.execute("SELECT countries[1].code, topics[1].label FROM stories WHERE "
+                       "story_id = 'id1'").fetchall() == [("CHN", "defence")]
+    con.close()
+    assert sorted(known_story_ids(path)) == ["id1", "id2"]
+    summary = run_summary(path, RUN_ID)
+    assert summary["stories_written"] == 2 and summary["top_pairs"] == [("CHN-RUS", 2)]
+
+
+def test_schema_gains_added_columns_without_losing_rows(tmp_path):
+    path = str(tmp_path / "old.duckdb")
+    con = duckdb.connect(path)
+    con.execute("CREATE TABLE stories (story_id VARCHAR PRIMARY KEY, url VARCHAR)").fetchall()
+    con.execute("INSERT INTO stories VALUES ('old', 'http://old')").fetchall()
+    ensure_schema(con)
+    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'stories'").fetchall()}
+    assert set(STORIES.column_names) <= cols
+    assert con.execute("SELECT url FROM stories").fetchall() == [("http://old",)]
+
+
+def test_refused_rows_become_error_rows(tmp_path):
+    path = str(tmp_path / "r.duckdb")
+    bad = story(3)
+    bad["story_id"] = None  # violates NOT NULL in the database
+    written = write_batch(path, [("stories", story(4)), ("stories", bad)], RUN_ID)
+    assert written["stories"] == 1 and written["ingest_errors"] == 1
+    con = duckdb.connect(path, read_only=True)
+    assert con.execute("SELECT stage, url FROM ingest_errors").fetchall() == [("write", "http://x/3")]
+
+
+def test_write_to_duckdb_composite(tmp_path):
+    path = str(tmp_path / "c.duckdb")
+    with TestPipeline() as p:
+        tables = {"stories": p | "S" >> beam.Create([story(i) for i in range(7)]),
+                  "ingest_errors": p | "E" >> beam.Create(
+                      [error_row("parse", "u", "f", "x", "m", RUN_ID, dt.datetime(2026, 1, 1))])}
+        tables | WriteToDuckDB(path, RUN_ID, batch_size=3)
+    con = duckdb.connect(path, read_only=True)
+    assert con.execute("SELECT count(*) FROM stories").fetchall() == [(7,)]
+    assert con.execute("SELECT count(*) FROM ingest_errors").fetchall() == [(1,)]
+    assert con.execute("SELECT sum(stories) FROM daily_pair_topic").fetchall() == [(7,)]
