@@ -87,7 +87,8 @@ def settings_from(options: PipelineOptions) -> Settings:
         probe = folder
         while not os.path.exists(probe):
             probe = os.path.dirname(probe)
-        if not os.access(probe, os.W_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
+        if (not os.path.isdir(probe) or not os.access(probe, os.W_OK)
+                or (os.path.exists(target) and not os.access(target, os.W_OK))):
             raise OptionsError(f"--warehouse duckdb:{target}: not writable")
     try:
         allowed = tuple(str(n) for n in parse_networks(opts.allow_network))

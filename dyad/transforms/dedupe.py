@@ -19,10 +19,12 @@ SightingOut = TaggedOutput[Literal["sightings"], dict]
 
 
 def choose_representative(entries: list[FeedEntry]) -> FeedEntry:
-    """The entry a story is written from: the earliest dated, then the longest summary, then by feed."""
+    """The entry a story is written from: the earliest dated, then a clean link (no tracking
+    parameters), then the longest summary, then by feed."""
     return min(entries, key=lambda e: (e.published_at is None,
                                        e.published_at.timestamp() if e.published_at else 0,
-                                       -len(e.summary), e.feed_url, e.url))
+                                       e.url != e.canonical_url, -len(e.summary), e.feed_url,
+                                       e.url))
 
 
 def sighting_rows(entries: list[FeedEntry]) -> list[dict]:

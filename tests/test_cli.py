@@ -1,0 +1,83 @@
+"""The `dyad` command as a user runs it (a real subprocess)."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, SEED, needs
+
+DYAD = os.path.join(os.path.dirname(sys.executable), "dyad")
+
+
+def dyad(*args, stdin=None):
+    return subprocess.run([DYAD, *args], input=stdin, capture_output=True, text=True, timeout=300,
+                          cwd=REPO)
+
+
+@needs(SEED)
+def test_classify_seed_file():
+    out = dyad("classify", SEED)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["country_pair"] == "CHN-RUS" and result["topic"] == "defence"
+    assert result["iptc"] == "medtop:11000000" and result["topics"][1]["label"] == "diplomacy"
+
+
+def test_classify_jsonl_text_and_html():
+    lines = [{"id": 1, "title": "India and Pakistan hold talks", "text": "Diplomats from India and "
+              "Pakistan met for bilateral talks."},
+             {"id": "h", "url": "http://example.com/a", "html": "<html><body><article><h1>Japan "
+              "launches probe</h1>" + "<p>Japan's space agency launched a rocket with a lunar "
+              "probe from Tanegashima on Tuesday, scientists said.</p>" * 4 + "</article></body></html>"}]
+    out = dyad("classify", "--jsonl", stdin="\n".join(json.dumps(x) for x in lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    results = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["id"] for r in results] == [1, "h"]
+    assert results[0]["country_pair"] == "IND-PAK" and results[0]["topic"] == "diplomacy"
+    assert results[1]["country_a"] == "JPN" and results[1]["country_pair"] is None
+    assert set(results[0]) == {"id", "topic", "topic_score", "iptc", "topics", "countries",
+                               "country_pair", "country_a", "country_b"}
+
+
+def test_parse_jsonl():
+    html = ("<html><head><meta property='article:published_time' content='2026-11-20T06:30:00Z'>"
+            "<meta name='author' content='Jane Roe'><title>Drills</title></head><body><article>"
+            "<h1>Drills</h1>" + "".join(f"<p>Paragraph {i}: China and Russia began naval drills "
+                                        f"near Vladivostok, officials said on day {i} of the "
+                                        f"exercise.</p>" for i in range(5))
+            + "</article></body></html>")
+    out = dyad("parse", "--jsonl", stdin=json.dumps({"id": 7, "url": "http://example.com/x",
+                                                     "html": html}) + "\n")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["id"] == 7 and result["title"] == "Drills" and "naval drills" in result["text"]
+    assert result["authors"] == ["Jane Roe"] and result["published_at"].startswith("2026-11-20")
+    assert result["extraction"] == "newspaper3k"
+
+
+def test_bad_jsonl_is_a_one_line_error():
+    out = dyad("classify", "--jsonl", stdin="not json\n")
+    assert out.returncode == 2 and "line 1 is not JSON" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--feeds", "nope.yaml"], "no such file"),
+    ([], "--feeds FILE is required"),
+    (["--feeds", "feeds/world.yaml", "--warehouse", "sqlite:x"], "not understood"),
+    (["--feeds", "feeds/world.yaml", "--warehouse", "duckdb:Makefile/x.duckdb"], "not writable"),
+    (["--feeds", "feeds/world.yaml", "--allow-network", "banana"], "not a network"),
+])
+def test_ingest_option_errors_are_one_line(args, message):
+    out = dyad("ingest", *args)
+    assert out.returncode == 2
+    assert message in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_ingest_malformed_feed_list(tmp_path):
+    bad = tmp_path / "f.yaml"
+    bad.write_text("feeds: [")
+    out = dyad("ingest", "--feeds", str(bad), "--warehouse", f"duckdb:{tmp_path}/w.duckdb")
+    assert out.returncode == 2 and "not valid YAML" in out.stderr and "Traceback" not in out.stderr
