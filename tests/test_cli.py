@@ -65,12 +65,14 @@ def test_bad_jsonl_is_a_one_line_error():
 @pytest.mark.parametrize("args, message", [
     (["--feeds", "nope.yaml"], "no such file"),
     ([], "--feeds FILE is required"),
-    (["--feeds", "feeds/world.yaml", "--warehouse", "sqlite:x"], "not understood"),
-    (["--feeds", "feeds/world.yaml", "--warehouse", "duckdb:Makefile/x.duckdb"], "not writable"),
-    (["--feeds", "feeds/world.yaml", "--allow-network", "banana"], "not a network"),
+    (["--feeds", "{feeds}", "--warehouse", "sqlite:x"], "not understood"),
+    (["--feeds", "{feeds}", "--warehouse", "duckdb:Makefile/x.duckdb"], "not writable"),
+    (["--feeds", "{feeds}", "--allow-network", "banana"], "not a network"),
 ])
-def test_ingest_option_errors_are_one_line(args, message):
-    out = dyad("ingest", *args)
+def test_ingest_option_errors_are_one_line(args, message, tmp_path):
+    feeds = tmp_path / "feeds.yaml"  # loopback only: nothing here may reach the outside network
+    feeds.write_text("feeds:\n  - url: http://127.0.0.1:9/feed.xml\n")
+    out = dyad("ingest", *[a.format(feeds=feeds) for a in args])
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
