@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 DYAD   := $(VENV)/bin/dyad
 STAMP  := $(VENV)/.installed
 DB     := data/dyad.duckdb
+# The sample sites' first port: fixed, so that a second `make run` sees the same story URLs.
+SAMPLE_PORT ?= 48101
 
 .PHONY: install run test test-fast clean
 
@@ -18,7 +20,8 @@ $(STAMP): setup.py
 
 run: install
 	@mkdir -p data
-	@$(PY) -m dyad.fixture_server --sample sample --feed-list data/sample-feeds.yaml -- \
+	@$(PY) -m dyad.fixture_server --sample sample --feed-list data/sample-feeds.yaml \
+		--base-port $(SAMPLE_PORT) -- \
 		$(DYAD) ingest --feeds data/sample-feeds.yaml --warehouse duckdb:$(DB) \
 		--allow-network 127.0.0.1/32
 	@echo

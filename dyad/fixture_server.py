@@ -203,13 +203,20 @@ def _handler(site: Site, outlet: str):
 class Fixtures:
     """The running sample sites; use as a context manager."""
 
-    def __init__(self, sample_dir: str):
+    def __init__(self, sample_dir: str, base_port: int = 0):
         self.site = Site.load(sample_dir)
+        self.base_port = base_port
         self._servers: list[ThreadingHTTPServer] = []
 
     def start(self) -> "Fixtures":
-        for outlet in self.site.outlets:
-            server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.site, outlet["id"]))
+        for i, outlet in enumerate(self.site.outlets):
+            port = self.base_port + i if self.base_port else 0
+            try:
+                server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self.site, outlet["id"]))
+            except OSError as exc:
+                self.stop()
+                raise SystemExit(f"cannot serve the sample sites on 127.0.0.1:{port}: "
+                                 f"{exc.strerror}; pass another --base-port") from None
             server.daemon_threads = True
             self.site.ports[outlet["id"]] = server.server_address[1]
             threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -239,11 +246,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", default="sample", help="folder with outlets.yaml and articles.yaml")
     parser.add_argument("--feed-list", required=True, help="where to write the feed list (YAML)")
+    parser.add_argument("--base-port", type=int, default=0,
+                        help="first of consecutive ports, one per outlet; fixed ports keep story "
+                             "URLs, and so story ids, the same from run to run (default 0: any)")
     parser.add_argument("command", nargs=argparse.REMAINDER,
                         help="-- CMD ...: run while serving, then stop (default: serve until Ctrl-C)")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    with Fixtures(args.sample) as fixtures:
+    with Fixtures(args.sample, args.base_port) as fixtures:
         fixtures.write_feed_list(args.feed_list)
         ports = ", ".join(f"{o}:{p}" for o, p in fixtures.site.ports.items())
         print(f"sample sites on 127.0.0.1 ({ports}); feed list {args.feed_list}", file=sys.stderr)
