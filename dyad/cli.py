@@ -49,8 +49,10 @@ def _ingest(argv: list[str]) -> int:
     from dyad.options import OptionsError
     from dyad.pipelines import batch
     from dyad.transforms.sinks.duckdb import run_summary
+    from dyad.progress import Ticker
     try:
-        identity, settings, _result = batch.run(argv)
+        with Ticker(sys.stderr):
+            identity, settings, _result = batch.run(argv)
     except (OptionsError, FeedListError) as exc:
         print(f"dyad ingest: {exc}", file=sys.stderr)
         return 2

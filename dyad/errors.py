@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dyad import __version__
+from dyad import __version__, progress
 from dyad.schemas import ERRORS, build_row
 
 MAX_MESSAGE = 2000
@@ -11,6 +11,7 @@ MAX_MESSAGE = 2000
 
 def error_row(stage: str, url: str | None, feed_url: str | None, error_type: str, message: str,
               run_id: str, occurred_at: dt.datetime | None = None) -> dict:
+    progress.bump("errors")
     return build_row(ERRORS, {
         "stage": stage,
         "url": url,

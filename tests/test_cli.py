@@ -83,3 +83,12 @@ def test_ingest_malformed_feed_list(tmp_path):
     bad.write_text("feeds: [")
     out = dyad("ingest", "--feeds", str(bad), "--warehouse", f"duckdb:{tmp_path}/w.duckdb")
     assert out.returncode == 2 and "not valid YAML" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_progress_line_renders_counts():
+    from dyad import progress
+    progress.reset()
+    progress.set_value("feeds_total", 7)
+    progress.bump("feeds_done", 3)
+    progress.bump("stories_written", 12)
+    assert progress.render(progress.snapshot()) == "feeds 3/7 · stories written 12 · errors 0"

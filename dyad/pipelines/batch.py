@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
+from dyad import progress
 from dyad.feedlist import load_feed_list
 from dyad.options import Settings, settings_from
 from dyad.transforms.classify import ClassifyStories
@@ -37,6 +38,7 @@ class Run:
 def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
     """Add the ingest to `pipeline`; returns its PCollections by table, and the write results."""
     feeds = load_feed_list(settings.feeds)
+    progress.set_value("feeds_total", len(feeds))
     entries, feed_errors = (
         pipeline
         | "FeedList" >> beam.Create(feeds)

@@ -10,6 +10,7 @@ from typing import Iterable
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from dyad import progress
 from dyad.errors import error_row
 from dyad.feeds import EntryProblem, FeedParseError, parse_feed
 from dyad.http import Fetcher, FetchError, FetchPolicy
@@ -40,6 +41,7 @@ class FetchFeedFn(beam.DoFn):
         self.fetcher.close()
 
     def process(self, spec: FeedSpec) -> Iterable[FeedDocument | ErrorOut]:
+        progress.bump("feeds_done")
         try:
             doc = fetch_feed(self.fetcher, spec)
         except FetchError as exc:

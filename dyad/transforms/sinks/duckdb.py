@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 from apache_beam.metrics import Metrics
 
+from dyad import progress
 from dyad.errors import error_row
 from dyad.schemas import (ALL_TABLES, DAILY_VIEW_NAME, DAILY_VIEW_SQL, ERRORS, SIGHTINGS, Table,
                           arrow_schema, duckdb_ddl)
@@ -122,6 +123,8 @@ class WriteDuckDBBatchFn(beam.DoFn):
         _key, tagged_rows = keyed_batch
         for name, count in write_batch(self.path, tagged_rows, self.run_id).items():
             self.counters[name].inc(count)
+            if name == "stories":
+                progress.bump("stories_written", count)
             yield {"table": name, "written": count}
 
 
