@@ -10,7 +10,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from dyad.classify import TAXONOMY, classify
 from dyad.records import Article, FeedEntry
 from dyad.transforms.classify import ClassifyStories, story_row
-from tests.conftest import NOW, RUN_ID, SAMPLE, SEED
+from tests.conftest import NOW, RUN_ID, SAMPLE, SEED, needs
 
 
 def seed():
@@ -18,6 +18,7 @@ def seed():
     return classify(title, body)
 
 
+@needs(SEED)
 def test_seed_story_is_china_russia_defence_then_diplomacy():
     result = seed()
     assert result["country_pair"] == "CHN-RUS"
