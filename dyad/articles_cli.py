@@ -5,7 +5,7 @@ import json
 import sys
 
 from dyad.classify import classify
-from dyad.extract import ExtractionError, extract, newspaper_config
+from dyad.extract import ExtractionError, decode_html, extract, newspaper_config
 
 
 class InputError(ValueError):
@@ -64,7 +64,6 @@ def _read(name: str) -> str:
             raw = fh.read()
     except OSError as exc:
         raise InputError(f"cannot read {name!r}: {exc.strerror}") from None
-    from dyad.extract import decode_html
     return decode_html(raw) if looks_like_html(raw[:2000].decode("latin-1")) else \
         raw.decode("utf-8", errors="replace")
 

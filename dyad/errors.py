@@ -28,22 +28,13 @@ def dead_letter_row(stage: str, dead_letter, run_id: str) -> dict:
     """Turn a `with_exception_handling` dead letter `(element, (type, repr, traceback))` into a row."""
     element, (exc_type, exc_repr, _traceback) = dead_letter
     name = getattr(exc_type, "__name__", str(exc_type))
-    return error_row(stage, _url_of(element), _feed_url_of(element), name, exc_repr, run_id)
+    return error_row(stage, _field_of(element, "url"), _field_of(element, "feed_url"), name,
+                     exc_repr, run_id)
 
 
-def _url_of(element) -> str | None:
-    if isinstance(element, tuple) and element:  # keyed elements: (key, value)
-        element = element[-1]
-    if isinstance(element, dict):
-        return element.get("url")
-    url = getattr(element, "url", None)
-    return url if isinstance(url, str) else None
-
-
-def _feed_url_of(element) -> str | None:
+def _field_of(element, name: str) -> str | None:
+    """`url` or `feed_url` of any stage's element: a record, a row dict, or a (key, value) pair."""
     if isinstance(element, tuple) and element:
         element = element[-1]
-    if isinstance(element, dict):
-        return element.get("feed_url")
-    url = getattr(element, "feed_url", None)
-    return url if isinstance(url, str) else None
+    value = element.get(name) if isinstance(element, dict) else getattr(element, name, None)
+    return value if isinstance(value, str) else None
