@@ -1,8 +1,6 @@
 """Classification logic (dyad.classify) and the ClassifyStories stage."""
-import datetime as dt
 
 import apache_beam as beam
-import pytest
 import yaml
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to

@@ -2,7 +2,6 @@
 import duckdb
 import pytest
 import yaml
-from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.runner import PipelineState
 
 from dyad.pipelines import batch

@@ -3,7 +3,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from dyad.transforms.fetch import FetchArticles
-from tests.conftest import NOW, RUN_ID, loopback_policy, reply
+from tests.conftest import RUN_ID, loopback_policy, reply
 from tests.test_dedupe import entry
 
 
