@@ -8,14 +8,17 @@ DB     := data/dyad.duckdb
 # The sample sites' first port: fixed, so that a second `make run` sees the same story URLs.
 SAMPLE_PORT ?= 48101
 
-.PHONY: install run test test-fast clean
+# The development corpus that `make eval` measures against (skipped when absent).
+CORPUS ?= ../shared/corpus
+
+.PHONY: install run test eval clean
 
 install: $(STAMP)
 
 $(STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,eval]'
 	touch $(STAMP)
 
 run: install
@@ -30,6 +33,9 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+eval: install
+	$(PY) -W ignore -m dyad.evaluation $(CORPUS)
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -5,7 +5,7 @@ import json
 import sys
 
 from dyad.classify import classify
-from dyad.extract import ExtractionError, decode_html, extract, newspaper_config
+from dyad.extract import ExtractionError, decode_html, extract
 
 
 class InputError(ValueError):
@@ -44,7 +44,7 @@ def classify_record(record: dict) -> dict:
 def parse_record(record: dict) -> dict:
     url = record.get("url") or "http://localhost/"
     try:
-        fields = extract(url, record.get("html") or "", newspaper_config())
+        fields = extract(url, record.get("html") or "")
     except ExtractionError as exc:
         return {"id": record.get("id"), "title": None, "text": None, "authors": [],
                 "published_at": None, "language": None, "extraction": None,
@@ -53,7 +53,8 @@ def parse_record(record: dict) -> dict:
     return {"id": record.get("id"), "title": fields["title"], "text": fields["text"],
             "authors": list(fields["authors"]),
             "published_at": published.isoformat() if published else None,
-            "language": fields["language"], "extraction": fields["extraction"]}
+            "language": fields["language"], "top_image": fields["top_image"],
+            "extraction": fields["extraction"], "provenance": fields["provenance"]}
 
 
 def _read(name: str) -> str:

@@ -86,6 +86,7 @@ class Article:
     fetched_at: dt.datetime | None
     extraction_note: str | None = None
     lead: str = field(default="", compare=False)
+    provenance: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def url(self) -> str:

@@ -29,8 +29,10 @@ def test_classify_jsonl_text_and_html():
     lines = [{"id": 1, "title": "India and Pakistan hold talks", "text": "Diplomats from India and "
               "Pakistan met for bilateral talks."},
              {"id": "h", "url": "http://example.com/a", "html": "<html><body><article><h1>Japan "
-              "launches probe</h1>" + "<p>Japan's space agency launched a rocket with a lunar "
-              "probe from Tanegashima on Tuesday, scientists said.</p>" * 4 + "</article></body></html>"}]
+              "launches probe</h1>" + "".join(
+                 f"<p>Japan's space agency launched rocket number {n} with a lunar probe from "
+                 "Tanegashima on Tuesday, scientists said.</p>" for n in range(4))
+              + "</article></body></html>"}]
     out = dyad("classify", "--jsonl", stdin="\n".join(json.dumps(x) for x in lines) + "\n")
     assert out.returncode == 0, out.stderr
     results = [json.loads(x) for x in out.stdout.splitlines()]
@@ -54,7 +56,9 @@ def test_parse_jsonl():
     result = json.loads(out.stdout)
     assert result["id"] == 7 and result["title"] == "Drills" and "naval drills" in result["text"]
     assert result["authors"] == ["Jane Roe"] and result["published_at"].startswith("2026-11-20")
-    assert result["extraction"] == "newspaper3k"
+    assert result["extraction"] in ("trafilatura", "trafilatura-precision", "readability")
+    assert result["provenance"]["published_at"] in ("meta", "json-ld") and \
+        result["provenance"]["title"] == "title"
 
 
 def test_bad_jsonl_is_a_one_line_error():

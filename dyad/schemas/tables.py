@@ -41,7 +41,14 @@ STORIES = Table(
         Field("country_pair", S, description="The two most salient codes, sorted, joined by '-'."),
         Field("country_a", S, description="First code of the pair (alphabetical), or the only one."),
         Field("country_b", S, description="Second code of the pair."),
-        Field("extraction", S, "REQUIRED", "Who produced the text: newspaper3k or feed_summary."),
+        Field("extraction", S, "REQUIRED", "Who produced the text: trafilatura, "
+              "trafilatura-precision, readability, or feed_summary."),
+        Field(
+            "provenance", R,
+            description="Where each field came from (h1, og:title, json-ld, meta, htmldate, feed, ...).",
+            fields=tuple(Field(name, S) for name in
+                         ("title", "published_at", "authors", "language", "top_image")),
+        ),
         Field("extraction_note", S, description="Why the feed summary was used, when it was."),
         Field("top_image", S, description="Lead image URL."),
         Field("word_count", I, description="Words in text."),

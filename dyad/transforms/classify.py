@@ -34,6 +34,8 @@ def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
         **classify(article.title, text, article.lead),
         "extraction": article.extraction,
         "extraction_note": article.extraction_note,
+        "provenance": {name: article.provenance.get(name) for name in
+                       ("title", "published_at", "authors", "language", "top_image")},
         "top_image": article.top_image,
         "word_count": len(text.split()),
         "pipeline_version": __version__,

@@ -1,4 +1,4 @@
-"""Stage 4b, parse: FetchedPage → Article (newspaper3k, else the feed entry's own text).
+"""Stage 4b, parse: FetchedPage → Article (see `dyad.extract`), else the feed entry's own text.
 
 A page that was not fetched, or that yields no usable text, becomes an Article built from the
 feed's title and summary with `extraction = 'feed_summary'` and a note saying why; a parse failure
@@ -10,20 +10,19 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from dyad.errors import error_row
-from dyad.extract import (ExtractionError, article_from_page, decode_html, fallback_article,
-                          newspaper_config)
+from dyad.extract import ExtractionError, article_from_page, decode_html, fallback_article
 from dyad.records import Article, FetchedPage
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 
 
-def parse_page(page: FetchedPage, config=None) -> tuple[Article, ExtractionError | None]:
+def parse_page(page: FetchedPage) -> tuple[Article, ExtractionError | None]:
     """The article of a page, and the extraction error when it had to fall back."""
     if page.body is None:
         note = f"page not fetched: {page.error_type}: {page.error_message}"
         return fallback_article(page.entry, note), None
     try:
         html = decode_html(page.body, page.content_type)
-        return article_from_page(page.entry, page.final_url, html, page.fetched_at, config), None
+        return article_from_page(page.entry, page.final_url, html, page.fetched_at), None
     except ExtractionError as exc:
         return fallback_article(page.entry, f"page not usable: {exc.error_type}: {exc}"), exc
 
@@ -34,11 +33,8 @@ class ParseArticleFn(beam.DoFn):
         self.parsed = Metrics.counter("dyad", "articles_parsed")
         self.fallbacks = Metrics.counter("dyad", "articles_feed_fallback")
 
-    def setup(self):
-        self.config = newspaper_config()
-
     def process(self, page: FetchedPage) -> Iterable[Article | ErrorOut]:
-        article, problem = parse_page(page, self.config)
+        article, problem = parse_page(page)
         if problem is not None:
             yield error_output(error_row("parse", page.url, page.feed_url, problem.error_type,
                                          str(problem), self.run_id))

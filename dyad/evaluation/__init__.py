@@ -1,0 +1,1 @@
+"""`make eval`: quality measured over ../shared/corpus, printed as tables (not a pipeline stage)."""

@@ -1,0 +1,75 @@
+"""Body text chosen by agreement between extractors that share one parsed tree.
+
+trafilatura runs twice with different focus: its fast pass and its precision pass. When the two
+agree (token F1 >= AGREEMENT), the fast pass's text is taken. When they disagree, one of them has
+gone wrong (a teaser list taken for the article, a lead paragraph lost), so readability-lxml
+extracts a third candidate and the medoid wins: the candidate closest to the other two. Measured
+on the trafilatura-news benchmark (see `make eval`), this beats every extractor alone on both
+recall of article text and rejection of boilerplate, and readability runs on few pages.
+"""
+from collections import Counter
+
+import lxml.etree
+import lxml.html
+import trafilatura
+from readability import Document as Readability
+
+AGREEMENT = 0.9
+_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td")
+
+
+def extract_body(tree: lxml.html.HtmlElement, html: str, url: str | None):
+    """(text, source, trafilatura metadata document or None) of a page's main content."""
+    fast = trafilatura.bare_extraction(tree, url=url, fast=True, include_comments=False,
+                                       with_metadata=True)
+    precise = trafilatura.bare_extraction(tree, url=url, favor_precision=True,
+                                          include_comments=False)
+    candidates = {"trafilatura": _text(fast), "trafilatura-precision": _text(precise)}
+    if token_f1(candidates["trafilatura"], candidates["trafilatura-precision"]) >= AGREEMENT:
+        return candidates["trafilatura"], "trafilatura", fast
+    candidates["readability"] = readability_text(html, url)
+    return (*medoid(candidates), fast)
+
+
+def medoid(candidates: dict[str, str]) -> tuple[str, str]:
+    """(text, name) of the candidate with the highest summed agreement with the others."""
+    bags = {name: Counter(text.split()) for name, text in candidates.items()}
+
+    def support(name):
+        return sum(_f1(bags[name], bags[other]) for other in bags if other != name)
+
+    # Ties go to the earlier candidate, trafilatura before readability.
+    best = max(candidates, key=lambda name: (support(name), -list(candidates).index(name)))
+    return candidates[best], best
+
+
+def token_f1(a: str, b: str) -> float:
+    return _f1(Counter(a.split()), Counter(b.split()))
+
+
+def readability_text(html: str, url: str | None) -> str:
+    try:
+        summary = Readability(html, url=url).summary(html_partial=True)
+        root = lxml.html.fragment_fromstring(summary, create_parent="div")
+    except (lxml.etree.ParserError, ValueError, TypeError):
+        return ""
+    lines = []
+    for block in root.iter(*_BLOCKS):
+        if any(parent.tag in _BLOCKS for parent in block.iterancestors()):
+            continue
+        line = " ".join(block.text_content().split())
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _text(document) -> str:
+    return (document.text or "").strip() if document is not None else ""
+
+
+def _f1(a: Counter, b: Counter) -> float:
+    common = sum((a & b).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(a.values()), common / sum(b.values())
+    return 2 * precision * recall / (precision + recall)

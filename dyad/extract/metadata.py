@@ -1,0 +1,203 @@
+"""Article metadata from the shared tree, each field with the source it came from.
+
+Title: the visible headline (`<h1>`, its kicker removed) when the page's own metadata titles
+(og:title, JSON-LD headline, `<title>`) confirm it; else a metadata title with the site name cut.
+Date: JSON-LD `datePublished`/`dateCreated`, then article meta tags, keeping time and offset; then
+htmldate's search of the page and its URL. Authors: trafilatura's byline reading. Language: the
+page's declared language. Top image: og:image, twitter:image, JSON-LD image.
+"""
+import copy
+import datetime as dt
+import json
+import logging
+import re
+from collections import Counter
+
+import lxml.html
+from dateutil import parser as date_parser
+from htmldate import find_date
+
+log = logging.getLogger(__name__)
+
+_KICKER = re.compile(r"kicker|dachzeile|overline|roofline|topline|titleheader|eyebrow|spitzmarke"
+                     r"|hidden|colon|separator", re.I)
+_SITE_SEPARATOR = re.compile(r"\s+[|•·–—-]\s+|\s+[|»│]\s*")
+_ARTICLE_TYPES = re.compile(r"Article|Posting|Report|NewsArticle|WebPage", re.I)
+_DATE_META = ("article:published_time", "og:published_time", "og:pubdate", "pubdate",
+              "publishdate", "publish-date", "datePublished", "dc.date.issued", "DC.date.issued",
+              "dcterms.created", "sailthru.date", "parsely-pub-date", "date")
+_LANG = re.compile(r"^[a-z]{2,3}\b", re.I)
+
+
+def title(tree: lxml.html.HtmlElement, json_ld: list[dict]) -> tuple[str | None, str | None]:
+    references = [(name, value) for name, value in (
+        ("og:title", _meta(tree, "og:title", "twitter:title")),
+        ("json-ld", _headline(json_ld)),
+        ("title", _clean(tree.findtext(".//title"))),
+    ) if value]
+    keys = [_key(value) for _name, value in references]
+    headlines = _h1_parts(tree)
+    confirmed = [part for part in headlines
+                 if len(_key(part).split()) >= 2 and any(_key(part) in k for k in keys)]
+    if confirmed:
+        return max(confirmed, key=len), "h1"
+    if len(tree.xpath("//h1")) == 1 and headlines and len(_key(headlines[0]).split()) >= 3:
+        return headlines[0], "h1"
+    for name, value in references:
+        return _strip_site_name(value), name
+    return None, None
+
+
+def published(tree: lxml.html.HtmlElement, json_ld: list[dict], url: str | None
+              ) -> tuple[dt.datetime | None, str | None]:
+    """The publish time, by vote: each source (JSON-LD, each article meta tag, the first
+    `<time>`, htmldate's reading of the page and URL) votes for its day; the day with most votes
+    wins, ties going to the earlier source; within that day the first value with a time of day."""
+    candidates = date_candidates(tree, json_ld, url)
+    if not candidates:
+        return None, None
+    votes = Counter(value.date() for value, _source in candidates)
+    day = max(votes, key=lambda d: (votes[d], -next(i for i, (v, _s) in enumerate(candidates)
+                                                    if v.date() == d)))
+    on_day = [(value, source) for value, source in candidates if value.date() == day]
+    return next(((v, s) for v, s in on_day if v.time() != dt.time(0)), on_day[0])
+
+
+def date_candidates(tree, json_ld: list[dict], url: str | None) -> list[tuple[dt.datetime, str]]:
+    found = []
+    for obj in json_ld[:1]:
+        value = _parse_date(obj.get("datePublished")) or _parse_date(obj.get("dateCreated"))
+        if value:
+            found.append((value, "json-ld"))
+    for name in _DATE_META:
+        value = _parse_date(_meta(tree, name) or _first(tree.xpath(f'//*[@itemprop="{name}"]/@content')))
+        if value:
+            found.append((value, "meta"))
+    value = _parse_date(_first(tree.xpath("//time/@datetime")))
+    if value:
+        found.append((value, "time"))
+    value = _parse_date(find_date(tree, url=url, original_date=True,
+                                  outputformat="%Y-%m-%dT%H:%M:%S%z"))
+    if value:
+        found.append((value, "htmldate"))
+    return found
+
+
+def authors(document) -> tuple[tuple[str, ...], str | None]:
+    byline = getattr(document, "author", None) or ""
+    names = tuple(dict.fromkeys(n.strip() for n in byline.split(";") if n.strip()))
+    return (names, "trafilatura") if names else ((), None)
+
+
+def language(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
+    for source, value in (("html-lang", _first(tree.xpath("/html/@lang"))),
+                          ("meta", _meta(tree, "og:locale", "content-language", "language")),
+                          ("meta", _first(tree.xpath('//meta[@http-equiv="content-language" or '
+                                                     '@http-equiv="Content-Language"]/@content')))):
+        match = _LANG.match((value or "").strip().replace("_", "-"))
+        if match:
+            return match.group(0).lower()[:2], source
+    return None, None
+
+
+def top_image(tree: lxml.html.HtmlElement, json_ld: list[dict], url: str | None
+              ) -> tuple[str | None, str | None]:
+    for name in ("og:image", "og:image:url", "twitter:image", "twitter:image:src"):
+        value = _meta(tree, name)
+        if value:
+            return _absolute(value, url), name
+    for obj in json_ld:
+        image = obj.get("image")
+        image = image[0] if isinstance(image, list) and image else image
+        image = image.get("url") if isinstance(image, dict) else image
+        if isinstance(image, str) and image.strip():
+            return _absolute(image.strip(), url), "json-ld"
+    return None, None
+
+
+def json_ld_objects(tree: lxml.html.HtmlElement) -> list[dict]:
+    """The page's JSON-LD objects of article-like types, most specific first."""
+    found = []
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                stack.extend(item.get("@graph", []) if isinstance(item.get("@graph"), list) else [])
+                kind = item.get("@type")
+                kind = " ".join(kind) if isinstance(kind, list) else str(kind or "")
+                if _ARTICLE_TYPES.search(kind):
+                    found.append(item)
+    # A NewsArticle says more about the story than the WebPage that wraps it.
+    return sorted(found, key=lambda obj: "WebPage" in str(obj.get("@type")))
+
+
+def _h1_parts(tree) -> list[str]:
+    parts = []
+    for heading in tree.xpath("//h1"):
+        heading = copy.deepcopy(heading)
+        for element in list(heading.iterdescendants()):
+            marks = f"{element.get('class', '')} {element.get('aria-hidden', '')}"
+            if _KICKER.search(marks) and element.getparent() is not None:
+                element.drop_tree()
+        whole = _clean(heading.text_content())
+        if whole:
+            parts.append(whole)
+        parts.extend(t for t in (_clean(c.text_content()) for c in heading) if t and t != whole)
+    return parts
+
+
+def _headline(json_ld: list[dict]) -> str:
+    for obj in json_ld:
+        if isinstance(obj.get("headline"), str):
+            return _clean(lxml.html.fromstring(obj["headline"]).text_content()) \
+                if "&" in obj["headline"] else _clean(obj["headline"])
+    return ""
+
+
+def _strip_site_name(value: str) -> str:
+    pieces = _SITE_SEPARATOR.split(value)
+    return max(pieces, key=len).strip() if len(pieces) > 1 else value
+
+
+def _parse_date(value) -> dt.datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = date_parser.parse(value.strip())
+    except (ValueError, OverflowError):
+        return None
+    if not 1990 <= parsed.year <= dt.date.today().year + 1:
+        return None
+    return parsed
+
+
+def _meta(tree, *names: str) -> str:
+    for name in names:
+        for value in tree.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content'):
+            if value.strip():
+                return _clean(value)
+    return ""
+
+
+def _absolute(link: str, url: str | None) -> str:
+    from urllib.parse import urljoin
+    return urljoin(url, link) if url else link
+
+
+def _first(values: list) -> str:
+    return str(values[0]) if values else ""
+
+
+def _clean(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def _key(value: str) -> str:
+    return re.sub(r"\W+", " ", value).strip().casefold()
