@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 
-from dyad.extract import (ExtractionError, best_date, decode_html, extract, fallback_article,
-                          html_to_text)
+from dyad.extract import (ExtractionError, best_date, decode_html, decode_with_charset, extract,
+                          fallback_article, html_to_text, metadata, parse_html)
+from dyad.extract.body import medoid, token_f1
 from dyad.fixture_server import Site
 from dyad.records import FeedEntry
 from tests.conftest import NOW, SAMPLE
@@ -67,3 +68,61 @@ def test_best_date_keeps_the_feed_time_for_a_bare_page_day():
 def test_html_to_text():
     assert html_to_text("<p>A <b>bold</b>\n move</p>") == "A bold move"
     assert html_to_text("plain") == "plain"
+
+
+def test_latin1_bytes_declared_as_utf8_are_detected():
+    page = "<html><body><p>Málaga, Zürich und Kraków: Gespräche über Währungen.</p></body></html>"
+    text, encoding = decode_with_charset(page.encode("latin-1", "replace"), "text/html; charset=utf-8")
+    assert "Málaga" in text and "Zürich" in text and encoding != "utf-8"
+
+
+def test_headline_loses_its_kicker_when_metadata_confirms_it():
+    html = ("<html><head><title>Klimaschutz: Bohren, bis es heiß wird | ZEIT ONLINE</title>"
+            "<meta property='og:title' content='Klimaschutz: Bohren, bis es heiß wird'></head><body>"
+            "<h1><span class='article-heading__kicker'>Klimaschutz</span><span class='visually-hidden'>"
+            ": </span><span class='article-heading__title'>Bohren, bis es heiß wird</span></h1></body></html>")
+    tree = parse_html(html)
+    assert metadata.title(tree, []) == ("Bohren, bis es heiß wird", "h1")
+
+
+def test_title_falls_back_to_metadata_without_the_site_name():
+    tree = parse_html("<html><head><title>Port strike ends after talks | The Daily Planet</title></head>"
+                      "<body><h1>The Daily Planet</h1></body></html>")
+    assert metadata.title(tree, []) == ("Port strike ends after talks", "title")
+
+
+def test_date_sources_vote_and_keep_time_and_offset():
+    html = ("<html><head><script type='application/ld+json'>{\"@context\": \"https://schema.org\", "
+            "\"@graph\": [{\"@type\": \"NewsArticle\", \"datePublished\": \"2020-02-19T06:10:00+01:00\","
+            " \"headline\": \"H\"}]}</script>"
+            "<meta property='article:published_time' content='2020-02-19T05:10:00Z'></head><body>"
+            "<p>Updated 18 February 2020</p></body></html>")
+    tree = parse_html(html)
+    value, source = metadata.published(tree, metadata.json_ld_objects(tree), "http://x.example/a")
+    assert source == "json-ld" and value.isoformat() == "2020-02-19T06:10:00+01:00"
+    # A lone generic meta date loses to two sources that agree on another day.
+    tree = parse_html("<html><head><meta name='date' content='2019-01-02'></head><body>"
+                      "<time datetime='2019-03-04T10:00:00+00:00'>4 March</time></body></html>")
+    value, source = metadata.published(tree, [], "http://x.example/2019/03/04/story.html")
+    assert value.date() == dt.date(2019, 3, 4) and source == "time"
+
+
+def test_absurd_dates_are_ignored():
+    tree = parse_html("<html><head><meta property='article:published_time' content='2999-01-01'>"
+                      "</head><body><p>x</p></body></html>")
+    assert metadata.published(tree, [], None) == (None, None)
+
+
+def test_medoid_picks_the_candidate_the_others_agree_with():
+    article = "the minister said on friday that talks would resume next week in geneva"
+    text, name = medoid({"a": article + " share this article", "b": "read more sport news today",
+                         "c": article})
+    assert name in ("a", "c") and "geneva" in text
+    assert token_f1("x y z", "x y z") == 1.0 and token_f1("x", "") == 0.0
+
+
+def test_extract_records_provenance_of_every_field(sample_page):
+    article, html = sample_page
+    fields = extract("http://127.0.0.1:8000/" + article["slug"] + ".html", html)
+    assert fields["provenance"]["text"] == fields["extraction"]
+    assert {"title", "published_at", "authors", "language"} <= set(fields["provenance"])

@@ -36,14 +36,14 @@ def extract(url: str | None, html: str) -> dict:
     tree = parse_html(html)
     if tree is None:
         raise ExtractionError("empty_page", "the page is empty")
-    text, text_source, document = body.extract_body(tree, html, url)
+    text, text_source = body.extract_body(tree, html, url)
     words = len(text.split())
     if words < MIN_WORDS:
         raise ExtractionError("too_little_text", f"page yields {words} words of text (< {MIN_WORDS})")
     json_ld = metadata.json_ld_objects(tree)
     fields = {
         "title": metadata.title(tree, json_ld),
-        "authors": metadata.authors(document),
+        "authors": metadata.authors(tree),
         "published_at": metadata.published(tree, json_ld, url),
         "language": metadata.language(tree),
         "top_image": metadata.top_image(tree, json_ld, url),

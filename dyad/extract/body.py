@@ -19,16 +19,15 @@ _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "
 
 
 def extract_body(tree: lxml.html.HtmlElement, html: str, url: str | None):
-    """(text, source, trafilatura metadata document or None) of a page's main content."""
-    fast = trafilatura.bare_extraction(tree, url=url, fast=True, include_comments=False,
-                                       with_metadata=True)
+    """(text, source) of a page's main content."""
+    fast = trafilatura.bare_extraction(tree, url=url, fast=True, include_comments=False)
     precise = trafilatura.bare_extraction(tree, url=url, favor_precision=True,
                                           include_comments=False)
     candidates = {"trafilatura": _text(fast), "trafilatura-precision": _text(precise)}
     if token_f1(candidates["trafilatura"], candidates["trafilatura-precision"]) >= AGREEMENT:
-        return candidates["trafilatura"], "trafilatura", fast
+        return candidates["trafilatura"], "trafilatura"
     candidates["readability"] = readability_text(html, url)
-    return (*medoid(candidates), fast)
+    return medoid(candidates)
 
 
 def medoid(candidates: dict[str, str]) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from collections import Counter
 import lxml.html
 from dateutil import parser as date_parser
 from htmldate import find_date
+from trafilatura.metadata import examine_meta, extract_author, extract_meta_json
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,10 @@ def title(tree: lxml.html.HtmlElement, json_ld: list[dict]) -> tuple[str | None,
         ("title", _clean(tree.findtext(".//title"))),
     ) if value]
     keys = [_key(value) for _name, value in references]
-    headlines = _h1_parts(tree)
+    site_names = {_key(_meta(tree, "og:site_name"))} | {
+        _key(piece) for _name, value in references for piece in _SITE_SEPARATOR.split(value)
+        if piece != _strip_site_name(value)}
+    headlines = [part for part in _h1_parts(tree) if _key(part) not in site_names]
     confirmed = [part for part in headlines
                  if len(_key(part).split()) >= 2 and any(_key(part) in k for k in keys)]
     if confirmed:
@@ -69,31 +73,41 @@ def date_candidates(tree, json_ld: list[dict], url: str | None) -> list[tuple[dt
         value = _parse_date(obj.get("datePublished")) or _parse_date(obj.get("dateCreated"))
         if value:
             found.append((value, "json-ld"))
+    index = _meta_index(tree)
     for name in _DATE_META:
-        value = _parse_date(_meta(tree, name) or _first(tree.xpath(f'//*[@itemprop="{name}"]/@content')))
+        value = _parse_date(index.get(name))
         if value:
             found.append((value, "meta"))
     value = _parse_date(_first(tree.xpath("//time/@datetime")))
     if value:
         found.append((value, "time"))
-    value = _parse_date(find_date(tree, url=url, original_date=True,
+    # htmldate's search of the page text is its slow part: only when nothing structured exists.
+    value = _parse_date(find_date(tree, url=url, original_date=True, extensive_search=False,
                                   outputformat="%Y-%m-%dT%H:%M:%S%z"))
     if value:
         found.append((value, "htmldate"))
     return found
 
 
-def authors(document) -> tuple[tuple[str, ...], str | None]:
-    byline = getattr(document, "author", None) or ""
+def authors(tree: lxml.html.HtmlElement) -> tuple[tuple[str, ...], str | None]:
+    """trafilatura's byline reading (meta tags, then JSON-LD, then byline markup), without the
+    rest of its metadata pass: its date search would duplicate `published`."""
+    found = examine_meta(tree)
+    if found.author and " " not in found.author:
+        found.author = None  # a lone token is a handle or a site name more often than a person
+    try:
+        found = extract_meta_json(tree, found)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        log.debug("unreadable JSON-LD byline: %r", exc)
+    byline = found.author or extract_author(tree) or ""
     names = tuple(dict.fromkeys(n.strip() for n in byline.split(";") if n.strip()))
     return (names, "trafilatura") if names else ((), None)
 
 
 def language(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
     for source, value in (("html-lang", _first(tree.xpath("/html/@lang"))),
-                          ("meta", _meta(tree, "og:locale", "content-language", "language")),
-                          ("meta", _first(tree.xpath('//meta[@http-equiv="content-language" or '
-                                                     '@http-equiv="Content-Language"]/@content')))):
+                          ("meta", _meta(tree, "og:locale", "content-language", "Content-Language",
+                                         "language"))):
         match = _LANG.match((value or "").strip().replace("_", "-"))
         if match:
             return match.group(0).lower()[:2], source
@@ -179,11 +193,20 @@ def _parse_date(value) -> dt.datetime | None:
 
 
 def _meta(tree, *names: str) -> str:
-    for name in names:
-        for value in tree.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content'):
-            if value.strip():
-                return _clean(value)
-    return ""
+    """The first non-empty content among `<meta>` (or itemprop) elements with these names."""
+    index = _meta_index(tree)
+    return next((index[name] for name in names if index.get(name)), "")
+
+
+def _meta_index(tree) -> dict[str, str]:
+    # One pass over the elements that carry metadata, instead of an XPath per name.
+    index = {}
+    for element in tree.xpath("//meta[@content] | //*[@itemprop][@content]"):
+        for attribute in ("property", "name", "itemprop", "http-equiv"):
+            name = element.get(attribute)
+            if name and name not in index:
+                index[name] = _clean(element.get("content"))
+    return index
 
 
 def _absolute(link: str, url: str | None) -> str:
