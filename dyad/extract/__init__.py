@@ -62,9 +62,10 @@ def article_from_page(entry: FeedEntry, final_url: str, html: str,
         provenance["title"] = "feed"
     if not fields["authors"] and entry.authors:
         provenance["authors"] = "feed"
-    published = best_date(utc(fields["published_at"]), entry.published_at)
-    if published is not None and published == entry.published_at:
-        provenance["published_at"] = "feed"
+    page_date = utc(fields["published_at"])
+    published = best_date(page_date, entry.published_at)
+    if published is not None and published != page_date:
+        provenance["published_at"] = "feed"  # the page had no date, or only the day
     return Article(
         entry=entry,
         title=fields["title"] or entry.title,

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import re
+import warnings
 from collections import Counter
 
 import lxml.html
@@ -27,6 +28,10 @@ _ARTICLE_TYPES = re.compile(r"Article|Posting|Report|NewsArticle|WebPage", re.I)
 _DATE_META = ("article:published_time", "og:published_time", "og:pubdate", "pubdate",
               "publishdate", "publish-date", "datePublished", "dc.date.issued", "DC.date.issued",
               "dcterms.created", "sailthru.date", "parsely-pub-date", "date")
+_ZONES = {name: int(hours * 3600) for name, hours in (
+    ("UTC", 0), ("GMT", 0), ("Z", 0), ("BST", 1), ("CET", 1), ("MEZ", 1), ("CEST", 2), ("MESZ", 2),
+    ("EET", 2), ("EEST", 3), ("MSK", 3), ("JST", 9), ("KST", 9), ("AEST", 10), ("AEDT", 11),
+    ("EST", -5), ("EDT", -4), ("CDT", -5), ("MST", -7), ("MDT", -6), ("PST", -8), ("PDT", -7))}
 _LANG = re.compile(r"^[a-z]{2,3}\b", re.I)
 
 
@@ -184,7 +189,10 @@ def _parse_date(value) -> dt.datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        parsed = date_parser.parse(value.strip())
+        with warnings.catch_warnings():
+            # An abbreviation outside _ZONES (CST, IST: ambiguous) leaves the time without offset.
+            warnings.simplefilter("ignore", date_parser.UnknownTimezoneWarning)
+            parsed = date_parser.parse(value.strip(), tzinfos=_ZONES)
     except (ValueError, OverflowError):
         return None
     if not 1990 <= parsed.year <= dt.date.today().year + 1:
