@@ -108,8 +108,8 @@ def recorded_outputs(html_dir: Path, text_dir: Path, meta_dir: Path | None, labe
     table = {}
     pages = []
     for html_file in sorted(html_dir.glob("*.html")):
-        text_file = next((p for p in (text_dir / (html_file.stem + ".txt"),) if p.exists()), None)
-        if text_file is None:
+        text_file = text_dir / (html_file.stem + ".txt")
+        if not text_file.exists():
             continue
         meta = None
         if meta_dir is not None and (meta_dir / (html_file.stem + ".json")).exists():

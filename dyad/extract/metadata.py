@@ -13,6 +13,7 @@ import logging
 import re
 import warnings
 from collections import Counter
+from urllib.parse import urljoin
 
 import lxml.html
 from dateutil import parser as date_parser
@@ -218,7 +219,6 @@ def _meta_index(tree) -> dict[str, str]:
 
 
 def _absolute(link: str, url: str | None) -> str:
-    from urllib.parse import urljoin
     return urljoin(url, link) if url else link
 
 
