@@ -41,12 +41,13 @@ def extract(url: str | None, html: str) -> dict:
     if words < MIN_WORDS:
         raise ExtractionError("too_little_text", f"page yields {words} words of text (< {MIN_WORDS})")
     json_ld = metadata.json_ld_objects(tree)
+    metas = metadata.meta_index(tree)  # built once: every field below reads it
     fields = {
-        "title": metadata.title(tree, json_ld),
+        "title": metadata.title(tree, json_ld, metas),
         "authors": metadata.authors(tree),
-        "published_at": metadata.published(tree, json_ld, url),
-        "language": metadata.language(tree),
-        "top_image": metadata.top_image(tree, json_ld, url),
+        "published_at": metadata.published(tree, json_ld, url, metas),
+        "language": metadata.language(tree, metas),
+        "top_image": metadata.top_image(tree, json_ld, url, metas),
     }
     provenance = {"text": text_source}
     provenance.update({name: source for name, (_value, source) in fields.items() if source})

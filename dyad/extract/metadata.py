@@ -36,14 +36,16 @@ _ZONES = {name: int(hours * 3600) for name, hours in (
 _LANG = re.compile(r"^[a-z]{2,3}\b", re.I)
 
 
-def title(tree: lxml.html.HtmlElement, json_ld: list[dict]) -> tuple[str | None, str | None]:
+def title(tree: lxml.html.HtmlElement, json_ld: list[dict], metas: dict | None = None
+          ) -> tuple[str | None, str | None]:
+    metas = meta_index(tree) if metas is None else metas
     references = [(name, value) for name, value in (
-        ("og:title", _meta(tree, "og:title", "twitter:title")),
+        ("og:title", _meta(metas, "og:title", "twitter:title")),
         ("json-ld", _headline(json_ld)),
         ("title", _clean(tree.findtext(".//title"))),
     ) if value]
     keys = [_key(value) for _name, value in references]
-    site_names = {_key(_meta(tree, "og:site_name"))} | {
+    site_names = {_key(_meta(metas, "og:site_name"))} | {
         _key(piece) for _name, value in references for piece in _SITE_SEPARATOR.split(value)
         if piece != _strip_site_name(value)}
     headlines = [part for part in _h1_parts(tree) if _key(part) not in site_names]
@@ -58,12 +60,12 @@ def title(tree: lxml.html.HtmlElement, json_ld: list[dict]) -> tuple[str | None,
     return None, None
 
 
-def published(tree: lxml.html.HtmlElement, json_ld: list[dict], url: str | None
-              ) -> tuple[dt.datetime | None, str | None]:
+def published(tree: lxml.html.HtmlElement, json_ld: list[dict], url: str | None,
+              metas: dict | None = None) -> tuple[dt.datetime | None, str | None]:
     """The publish time, by vote: each source (JSON-LD, each article meta tag, the first
     `<time>`, htmldate's reading of the page and URL) votes for its day; the day with most votes
     wins, ties going to the earlier source; within that day the first value with a time of day."""
-    candidates = date_candidates(tree, json_ld, url)
+    candidates = date_candidates(tree, json_ld, url, metas)
     if not candidates:
         return None, None
     votes = Counter(value.date() for value, _source in candidates)
@@ -73,15 +75,16 @@ def published(tree: lxml.html.HtmlElement, json_ld: list[dict], url: str | None
     return next(((v, s) for v, s in on_day if v.time() != dt.time(0)), on_day[0])
 
 
-def date_candidates(tree, json_ld: list[dict], url: str | None) -> list[tuple[dt.datetime, str]]:
+def date_candidates(tree, json_ld: list[dict], url: str | None, metas: dict | None = None
+                    ) -> list[tuple[dt.datetime, str]]:
     found = []
     for obj in json_ld[:1]:
         value = _parse_date(obj.get("datePublished")) or _parse_date(obj.get("dateCreated"))
         if value:
             found.append((value, "json-ld"))
-    index = _meta_index(tree)
+    metas = meta_index(tree) if metas is None else metas
     for name in _DATE_META:
-        value = _parse_date(index.get(name))
+        value = _parse_date(metas.get(name))
         if value:
             found.append((value, "meta"))
     value = _parse_date(_first(tree.xpath("//time/@datetime")))
@@ -110,9 +113,10 @@ def authors(tree: lxml.html.HtmlElement) -> tuple[tuple[str, ...], str | None]:
     return (names, "trafilatura") if names else ((), None)
 
 
-def language(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
+def language(tree: lxml.html.HtmlElement, metas: dict | None = None) -> tuple[str | None, str | None]:
+    metas = meta_index(tree) if metas is None else metas
     for source, value in (("html-lang", _first(tree.xpath("/html/@lang"))),
-                          ("meta", _meta(tree, "og:locale", "content-language", "Content-Language",
+                          ("meta", _meta(metas, "og:locale", "content-language", "Content-Language",
                                          "language"))):
         match = _LANG.match((value or "").strip().replace("_", "-"))
         if match:
@@ -120,10 +124,11 @@ def language(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
     return None, None
 
 
-def top_image(tree: lxml.html.HtmlElement, json_ld: list[dict], url: str | None
-              ) -> tuple[str | None, str | None]:
+def top_image(tree: lxml.html.HtmlElement, json_ld: list[dict], url: str | None,
+              metas: dict | None = None) -> tuple[str | None, str | None]:
+    metas = meta_index(tree) if metas is None else metas
     for name in ("og:image", "og:image:url", "twitter:image", "twitter:image:src"):
-        value = _meta(tree, name)
+        value = _meta(metas, name)
         if value:
             return _absolute(value, url), name
     for obj in json_ld:
@@ -201,13 +206,12 @@ def _parse_date(value) -> dt.datetime | None:
     return parsed
 
 
-def _meta(tree, *names: str) -> str:
+def _meta(metas: dict[str, str], *names: str) -> str:
     """The first non-empty content among `<meta>` (or itemprop) elements with these names."""
-    index = _meta_index(tree)
-    return next((index[name] for name in names if index.get(name)), "")
+    return next((metas[name] for name in names if metas.get(name)), "")
 
 
-def _meta_index(tree) -> dict[str, str]:
+def meta_index(tree) -> dict[str, str]:
     # One pass over the elements that carry metadata, instead of an XPath per name.
     index = {}
     for element in tree.xpath("//meta[@content] | //*[@itemprop][@content]"):
