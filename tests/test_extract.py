@@ -41,6 +41,16 @@ def test_page_without_text_is_an_extraction_error():
         extract("http://x/", "   ")
 
 
+def test_chinese_article_counts_characters_as_words():
+    paragraphs = "".join(f"<p>{line}</p>" for line in (
+        "外交部发言人今天在例行记者会上表示，中俄两国元首举行了视频通话，双方就双边关系深入交换意见。",
+        "发言人说，两国将继续在联合国等多边框架内加强协调与合作，共同维护地区和平稳定与发展繁荣。",
+        "分析人士指出，此次通话释放出两国在能源、贸易和科技领域进一步深化务实合作的明确积极信号。"))
+    html = f"<html><head><title>中俄元首视频通话</title></head><body><article><h1>中俄元首视频通话</h1>{paragraphs}</article></body></html>"
+    fields = extract("http://127.0.0.1/zh.html", html)
+    assert fields["title"] == "中俄元首视频通话" and "多边框架" in fields["text"]
+
+
 def test_charset_from_header_meta_and_bom():
     text = "Zürich, São Paulo, Kraków"
     assert text in decode_html(("<p>" + text).encode("latin-1", "replace"), "text/html; charset=iso-8859-1") or \
@@ -74,21 +84,6 @@ def test_latin1_bytes_declared_as_utf8_are_detected():
     page = "<html><body><p>Málaga, Zürich und Kraków: Gespräche über Währungen.</p></body></html>"
     text, encoding = decode_with_charset(page.encode("latin-1", "replace"), "text/html; charset=utf-8")
     assert "Málaga" in text and "Zürich" in text and encoding != "utf-8"
-
-
-def test_headline_loses_its_kicker_when_metadata_confirms_it():
-    html = ("<html><head><title>Klimaschutz: Bohren, bis es heiß wird | ZEIT ONLINE</title>"
-            "<meta property='og:title' content='Klimaschutz: Bohren, bis es heiß wird'></head><body>"
-            "<h1><span class='article-heading__kicker'>Klimaschutz</span><span class='visually-hidden'>"
-            ": </span><span class='article-heading__title'>Bohren, bis es heiß wird</span></h1></body></html>")
-    tree = parse_html(html)
-    assert metadata.title(tree, []) == ("Bohren, bis es heiß wird", "h1")
-
-
-def test_title_falls_back_to_metadata_without_the_site_name():
-    tree = parse_html("<html><head><title>Port strike ends after talks | The Daily Planet</title></head>"
-                      "<body><h1>The Daily Planet</h1></body></html>")
-    assert metadata.title(tree, []) == ("Port strike ends after talks", "title")
 
 
 def test_date_sources_vote_and_keep_time_and_offset():

@@ -25,7 +25,6 @@ def main(argv=None) -> int:
                         help="the development corpus directory (default ../shared/corpus)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
-    logging.getLogger("jieba").setLevel(logging.ERROR)  # newspaper3k's tokenizer is chatty
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         print(f"no corpus at {corpus}: nothing to evaluate (skipped)")

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 def run_newspaper3k(url, html):
     from newspaper import Article, Config  # an eval-only baseline, not a pipeline dependency
+    import jieba  # newspaper3k's Chinese tokenizer sets its logger to DEBUG on import: import it first
+    jieba.setLogLevel(logging.ERROR)
     config = Config()
     config.fetch_images = False
     config.memoize_articles = False

@@ -8,8 +8,9 @@ says so.
 """
 import datetime as dt
 import logging
+import re
 
-from dyad.extract import body, metadata
+from dyad.extract import body, headline, metadata
 from dyad.extract.decode import decode_html, decode_with_charset, html_to_text, parse_html
 from dyad.records import Article, FeedEntry
 
@@ -19,6 +20,8 @@ __all__ = ["Article", "ExtractionError", "article_from_page", "best_date", "deco
 log = logging.getLogger(__name__)
 
 MIN_WORDS = 25
+# Chinese, Japanese and Korean write without spaces: count each ideograph or kana as a word.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 FEED_FALLBACK = "feed_summary"
 
 
@@ -30,6 +33,10 @@ class ExtractionError(Exception):
         self.error_type = error_type
 
 
+def word_count(text: str) -> int:
+    return len(_UNSPACED.findall(text)) + len(_UNSPACED.sub(" ", text).split())
+
+
 def extract(url: str | None, html: str) -> dict:
     """Every field of an article page, plus `provenance` (field → source); ExtractionError when
     the page has no usable text. `published_at` keeps the page's own UTC offset."""
@@ -37,13 +44,13 @@ def extract(url: str | None, html: str) -> dict:
     if tree is None:
         raise ExtractionError("empty_page", "the page is empty")
     text, text_source = body.extract_body(tree, html, url)
-    words = len(text.split())
+    words = word_count(text)
     if words < MIN_WORDS:
         raise ExtractionError("too_little_text", f"page yields {words} words of text (< {MIN_WORDS})")
     json_ld = metadata.json_ld_objects(tree)
     metas = metadata.meta_index(tree)  # built once: every field below reads it
     fields = {
-        "title": metadata.title(tree, json_ld, metas),
+        "title": headline.title(tree, json_ld, metas, url),
         "authors": metadata.authors(tree),
         "published_at": metadata.published(tree, json_ld, url, metas),
         "language": metadata.language(tree, metas),

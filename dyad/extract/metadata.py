@@ -1,12 +1,9 @@
 """Article metadata from the shared tree, each field with the source it came from.
 
-Title: the visible headline (`<h1>`, its kicker removed) when the page's own metadata titles
-(og:title, JSON-LD headline, `<title>`) confirm it; else a metadata title with the site name cut.
-Date: JSON-LD `datePublished`/`dateCreated`, then article meta tags, keeping time and offset; then
+Title: see `headline`. Date: JSON-LD `datePublished`/`dateCreated`, then article meta tags, keeping time and offset; then
 htmldate's search of the page and its URL. Authors: trafilatura's byline reading. Language: the
 page's declared language. Top image: og:image, twitter:image, JSON-LD image.
 """
-import copy
 import datetime as dt
 import json
 import logging
@@ -22,9 +19,6 @@ from trafilatura.metadata import examine_meta, extract_author, extract_meta_json
 
 log = logging.getLogger(__name__)
 
-_KICKER = re.compile(r"kicker|dachzeile|overline|roofline|topline|titleheader|eyebrow|spitzmarke"
-                     r"|hidden|colon|separator", re.I)
-_SITE_SEPARATOR = re.compile(r"\s+[|•·–—-]\s+|\s+[|»│]\s*")
 _ARTICLE_TYPES = re.compile(r"Article|Posting|Report|NewsArticle|WebPage", re.I)
 _DATE_META = ("article:published_time", "og:published_time", "og:pubdate", "pubdate",
               "publishdate", "publish-date", "datePublished", "dc.date.issued", "DC.date.issued",
@@ -34,30 +28,6 @@ _ZONES = {name: int(hours * 3600) for name, hours in (
     ("EET", 2), ("EEST", 3), ("MSK", 3), ("JST", 9), ("KST", 9), ("AEST", 10), ("AEDT", 11),
     ("EST", -5), ("EDT", -4), ("CDT", -5), ("MST", -7), ("MDT", -6), ("PST", -8), ("PDT", -7))}
 _LANG = re.compile(r"^[a-z]{2,3}\b", re.I)
-
-
-def title(tree: lxml.html.HtmlElement, json_ld: list[dict], metas: dict | None = None
-          ) -> tuple[str | None, str | None]:
-    metas = meta_index(tree) if metas is None else metas
-    references = [(name, value) for name, value in (
-        ("og:title", _meta(metas, "og:title", "twitter:title")),
-        ("json-ld", _headline(json_ld)),
-        ("title", _clean(tree.findtext(".//title"))),
-    ) if value]
-    keys = [_key(value) for _name, value in references]
-    site_names = {_key(_meta(metas, "og:site_name"))} | {
-        _key(piece) for _name, value in references for piece in _SITE_SEPARATOR.split(value)
-        if piece != _strip_site_name(value)}
-    headlines = [part for part in _h1_parts(tree) if _key(part) not in site_names]
-    confirmed = [part for part in headlines
-                 if len(_key(part).split()) >= 2 and any(_key(part) in k for k in keys)]
-    if confirmed:
-        return max(confirmed, key=len), "h1"
-    if len(tree.xpath("//h1")) == 1 and headlines and len(_key(headlines[0]).split()) >= 3:
-        return headlines[0], "h1"
-    for name, value in references:
-        return _strip_site_name(value), name
-    return None, None
 
 
 def published(tree: lxml.html.HtmlElement, json_ld: list[dict], url: str | None,
@@ -116,7 +86,7 @@ def authors(tree: lxml.html.HtmlElement) -> tuple[tuple[str, ...], str | None]:
 def language(tree: lxml.html.HtmlElement, metas: dict | None = None) -> tuple[str | None, str | None]:
     metas = meta_index(tree) if metas is None else metas
     for source, value in (("html-lang", _first(tree.xpath("/html/@lang"))),
-                          ("meta", _meta(metas, "og:locale", "content-language", "Content-Language",
+                          ("meta", meta_value(metas, "og:locale", "content-language", "Content-Language",
                                          "language"))):
         match = _LANG.match((value or "").strip().replace("_", "-"))
         if match:
@@ -128,7 +98,7 @@ def top_image(tree: lxml.html.HtmlElement, json_ld: list[dict], url: str | None,
               metas: dict | None = None) -> tuple[str | None, str | None]:
     metas = meta_index(tree) if metas is None else metas
     for name in ("og:image", "og:image:url", "twitter:image", "twitter:image:src"):
-        value = _meta(metas, name)
+        value = meta_value(metas, name)
         if value:
             return _absolute(value, url), name
     for obj in json_ld:
@@ -163,34 +133,6 @@ def json_ld_objects(tree: lxml.html.HtmlElement) -> list[dict]:
     return sorted(found, key=lambda obj: "WebPage" in str(obj.get("@type")))
 
 
-def _h1_parts(tree) -> list[str]:
-    parts = []
-    for heading in tree.xpath("//h1"):
-        heading = copy.deepcopy(heading)
-        for element in list(heading.iterdescendants()):
-            marks = f"{element.get('class', '')} {element.get('aria-hidden', '')}"
-            if _KICKER.search(marks) and element.getparent() is not None:
-                element.drop_tree()
-        whole = _clean(heading.text_content())
-        if whole:
-            parts.append(whole)
-        parts.extend(t for t in (_clean(c.text_content()) for c in heading) if t and t != whole)
-    return parts
-
-
-def _headline(json_ld: list[dict]) -> str:
-    for obj in json_ld:
-        if isinstance(obj.get("headline"), str):
-            return _clean(lxml.html.fromstring(obj["headline"]).text_content()) \
-                if "&" in obj["headline"] else _clean(obj["headline"])
-    return ""
-
-
-def _strip_site_name(value: str) -> str:
-    pieces = _SITE_SEPARATOR.split(value)
-    return max(pieces, key=len).strip() if len(pieces) > 1 else value
-
-
 def _parse_date(value) -> dt.datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
@@ -206,7 +148,7 @@ def _parse_date(value) -> dt.datetime | None:
     return parsed
 
 
-def _meta(metas: dict[str, str], *names: str) -> str:
+def meta_value(metas: dict[str, str], *names: str) -> str:
     """The first non-empty content among `<meta>` (or itemprop) elements with these names."""
     return next((metas[name] for name in names if metas.get(name)), "")
 
@@ -218,7 +160,7 @@ def meta_index(tree) -> dict[str, str]:
         for attribute in ("property", "name", "itemprop", "http-equiv"):
             name = element.get(attribute)
             if name and name not in index:
-                index[name] = _clean(element.get("content"))
+                index[name] = clean_text(element.get("content"))
     return index
 
 
@@ -230,9 +172,5 @@ def _first(values: list) -> str:
     return str(values[0]) if values else ""
 
 
-def _clean(value: str | None) -> str:
+def clean_text(value: str | None) -> str:
     return " ".join((value or "").split())
-
-
-def _key(value: str) -> str:
-    return re.sub(r"\W+", " ", value).strip().casefold()
