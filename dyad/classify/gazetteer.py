@@ -13,9 +13,14 @@ from dataclasses import dataclass
 import pycountry
 from countryinfo import all_countries
 
+from dyad.classify.places import city_countries, regions
+
 # kind → weight of one mention of that kind of form (a name says more than a city does)
 KIND_WEIGHTS = {"name": 1.0, "short": 1.0, "demonym": 0.9, "seat": 0.9, "capital": 0.8,
-                "prefix": 0.8, "region": 0.6}
+                "prefix": 0.8, "region": 0.6, "city": 0.5}
+# Codes of states that no longer exist → today's code (a gazetteer may still carry them).
+HISTORIC_CODES = {"SCG": "SRB", "YUG": "SRB", "SUN": "RUS", "DDR": "DEU", "CSK": "CZE",
+                  "ZAR": "COD", "ANT": "CUW", "BUR": "MMR", "TMP": "TLS"}
 
 SHORT_FORMS = {
     "USA": ["U.S.", "US", "U.S.A.", "USA", "America", "United States", "American", "Americans"],
@@ -26,7 +31,7 @@ SHORT_FORMS = {
     "ARE": ["UAE", "U.A.E.", "Emirates", "Emirati", "Abu Dhabi", "Dubai"],
     "PRK": ["DPRK", "North Korea", "Pyongyang"],
     "KOR": ["South Korea", "ROK", "Seoul"],
-    "CHN": ["PRC", "Mainland China", "Hong Kong"],
+    "CHN": ["PRC", "Mainland China"], "HKG": ["Hong Kong"],
     "TWN": ["Taiwan", "Taipei"],
     "IRN": ["Iran", "Persian Gulf state"],
     "SYR": ["Syria"], "VEN": ["Venezuela"], "BOL": ["Bolivia"], "TZA": ["Tanzania"],
@@ -60,7 +65,7 @@ PREFIXES = {"CHN": ["Sino-"], "RUS": ["Russo-"], "GBR": ["Anglo-"], "FRA": ["Fra
 # of the same country appears in the same story.
 AMBIGUOUS = {"Georgia", "Jordan", "Chad", "Niger", "Guinea", "Turkey", "Victoria", "Male",
              "Kingston", "Hamilton", "Stanley", "Douglas", "Georgetown", "Lima", "Sofia",
-             "Valletta", "Jamestown", "Santiago", "Dominica"}
+             "Valletta", "Jamestown", "Santiago", "Dominica", "Jersey"}
 
 # Forms never to use: wrong country, or mostly something else.
 EXCLUDED = {"Georgian", "American Samoa", "Indian Ocean", "Congolese", "Dominican",
@@ -100,7 +105,7 @@ def surface_forms() -> dict[str, Form]:
             return
         if not any(ch.isalpha() and ch.isascii() for ch in text) and not text.isalpha():
             return
-        forms[text] = Form(code, kind, text in AMBIGUOUS)
+        forms[text] = Form(HISTORIC_CODES.get(code, code), kind, text in AMBIGUOUS)
 
     for table, kind in ((SHORT_FORMS, "short"), (SEATS, "seat"), (PREFIXES, "prefix")):
         for code, texts in table.items():
@@ -126,20 +131,16 @@ def surface_forms() -> dict[str, Form]:
         for text in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
             if text and "," not in text:
                 add(text, c.alpha_3, "name")
-    for state in _us_states():
-        add(state, "USA", "region")
+    for name, code in regions().items():
+        if "." not in name and len(name) > 2 and name not in US_STATES_EXCLUDED:
+            add(name, code, "region")
+    for name, code in city_countries().items():
+        add(name, code, "city")
     for text in list(forms):
         if len(text) >= 5 and text.upper() != text and text.upper() not in forms:
             form = forms[text]
             forms[text.upper()] = form  # all-caps headlines and wire slugs
     return forms
-
-
-def _us_states() -> list[str]:
-    for info in _countryinfo():
-        if info.get("ISO", {}).get("alpha3") == "USA" and info.get("provinces"):
-            return [s for s in info["provinces"] if s not in US_STATES_EXCLUDED]
-    return []
 
 
 @functools.lru_cache(maxsize=1)
