@@ -33,8 +33,9 @@ def test_format_table_lines_up_every_extractor():
 
 
 def test_missing_corpus_is_skipped_cleanly(tmp_path, capsys):
-    assert main([str(tmp_path / "absent")]) == 0
-    assert "skipped" in capsys.readouterr().out
+    assert main([str(tmp_path / "absent"), "--sample", SAMPLE]) == 0
+    out = capsys.readouterr().out
+    assert "skipped" in out and "labelled sample stories" in out
 
 
 def test_trafilatura_news_table_on_a_written_page(tmp_path):

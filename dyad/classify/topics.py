@@ -54,7 +54,14 @@ TAXONOMY: tuple[Topic, ...] = (
                "central bank, market*, stock*, shares, investor*, investment*, currency, "
                "currencies, bank*, profit*, revenue*, company, companies, firm*, deficit, "
                "budget, debt, bond*, recession, growth, prices, merger*, acquisition*, "
-               "earnings, billion, million dollars, supply chain*, manufactur*")),
+               "earnings, billion, million dollars, supply chain*, manufactur*, shareholder*, "
+               "chief executive*, chairman, ceo, boss, bosses, sales, retail*, retailer*, "
+               "economist*, analysts, exchange rate*, tax, taxes, taxation, fiscal, privatis*, "
+               "privatiz*, airline*, bankrupt*, insolven*, takeover*, unemployment, jobless, "
+               "wage*, carmaker*, car maker*, output, consumer*, euro, dollar, dollars, yen, "
+               "subsid*, agricultur*, world economic forum, davos, imf, world bank, wto, "
+               "business*, industry, industries, commerce, commercial, finance, financial, "
+               "spending, borrowing, pension*, mortgage*, housing market, property market")),
     Topic("energy", "energy", "medtop:04000000", "economy, business and finance (energy)",
           _lex("oil, crude, gas, lng, pipeline*, opec, energy, barrel*, refiner*, nuclear power, "
                "power plant*, electricity, grid, coal, renewable*, solar, wind farm*, fuel*")),
@@ -62,7 +69,12 @@ TAXONOMY: tuple[Topic, ...] = (
           _lex("election*, elector*, vote*, voting, voters, ballot*, parliament*, campaign*, "
                "opposition, party, parties, prime minister, president*, coalition, lawmaker*, "
                "legislat*, referendum, polls, candidate*, government, cabinet, minister*, "
-               "senate, congress*, mp, mps, tory, labour, democrat*, republican*")),
+               "senate, congress*, mp, mps, tory, tories, labour, democrat*, republican*, "
+               "chancellor, commons, house of lords, lords, peers, conservative*, lib dem*, "
+               "liberal democrat*, manifesto*, home secretary, foreign secretary, shadow, "
+               "downing street, whitehall, mayor*, governor*, white house, kremlin, "
+               "policy, policies, reform*, bill, bills, ministry, ministries, politic*, "
+               "authorities, regime, law, laws, land reform")),
     Topic("crime_law", "crime, law and justice", "medtop:02000000", "crime, law and justice",
           _lex("police, arrest*, court*, judge*, trial, prosecut*, convict*, sentenc*, prison*, "
                "jail*, crime*, criminal*, murder*, fraud, corruption, lawsuit*, verdict, "
@@ -72,14 +84,25 @@ TAXONOMY: tuple[Topic, ...] = (
                "landslide*, eruption*, volcano*, disaster*, rescue*, evacuat*, crash*, "
                "derail*, explosion*, death toll, survivors, relief, emergency")),
     Topic("health", "health", "medtop:07000000", "health",
-          _lex("health, hospital*, patient*, disease*, virus*, vaccin*, outbreak*, epidemic*, "
-               "pandemic*, covid*, cancer, doctor*, nurses, medical, medicine*, drug*, who, "
-               "world health organization, infection*, cholera, malaria, measles, mpox")),
+          _lex("health, hospital*, patient*, disease*, vaccin*, outbreak*, epidemic*, "
+               "pandemic*, covid*, cancer, doctor*, nurses, medical, medicine*, drug*, "
+               "world health organization, infection*, cholera, malaria, measles, mpox")
+          + _lex("virus, viruses", 0.5)),
     Topic("science_technology", "science and technology", "medtop:13000000", "science and technology",
-          _lex("technolog*, software, internet, artificial intelligence, ai, chip*, "
-               "semiconductor*, computer*, digital, cyber*, hack*, data, smartphone*, "
-               "telecom*, satellite*, space agency, rocket*, launch*, scientist*, research*, "
-               "researchers, study, broadband, online, app, apps, robot*, quantum")),
+          _lex("technolog*, tech, hi-tech, software, internet, web, website*, online, "
+               "artificial intelligence, ai, chip*, semiconductor*, computer*, pc, pcs, laptop*, "
+               "digital, cyber*, hack*, hacker*, data, smartphone*, mobile phone*, phones, "
+               "handset*, gadget*, device*, telecom*, broadband, wi-fi, wireless, satellite*, "
+               "space agency, rocket*, scientist*, research*, researchers, study, app, apps, "
+               "robot*, quantum, video game*, computer game*, gamer*, gaming, console*, "
+               "playstation, xbox, game developer*, games maker*, games industry, graphics, "
+               "nintendo, download*, file-sharing, peer-to-peer, p2p, e-mail*, email*, spam*, "
+               "phishing, search engine*, browser*, microsoft, google, apple, ibm, intel, yahoo, "
+               "linux, open source, blog*, users, programmer*, computer virus*, anti-virus, "
+               "spyware, malware, mp3, ipod*, dvd*, high-definition, hd, pvr*, processor*, "
+               "silicon, electronics, consumer electronics, innovation*, engineer*")
+          + _lex("video game*, computer game*, gameplay, games console*, console*, "
+                 "playstation, xbox, nintendo, handheld*", 2.0)),
     Topic("environment", "environment and climate", "medtop:06000000", "environment",
           _lex("climate, emission*, carbon, greenhouse, warming, pollution, deforestation, "
                "biodiversity, wildlife, conservation, environment*, cop2*, net zero, "
@@ -88,13 +111,24 @@ TAXONOMY: tuple[Topic, ...] = (
           _lex("match*, tournament*, championship*, league, cup, goal*, coach*, striker*, "
                "olympic*, world cup, football, soccer, cricket, tennis, rugby, athlet*, "
                "medal*, stadium*, team*, season, player*, scored, win over, final, fifa, "
-               "uefa, grand prix, marathon, squad, club*")),
+               "uefa, grand prix, marathon, squad, club*, penalt*, goalkeeper*, defender*, "
+               "midfielder*, referee*, wimbledon, davis cup, six nations, premiership, "
+               "champions league, singles, doubles, seed, seeded, golf*, boxing, boxer*, "
+               "athletics, sprint*, hurdle*, race, races, racing, champion*, title, rugby union, "
+               "manager, flanker, fly-half, winger, test match*, innings, wicket*, "
+               "olympics, coach, injury, injured, fitness, victory, defeat*, draw")
+          + _lex("game, games", 0.6)),
     Topic("culture", "arts, culture and entertainment", "medtop:01000000",
           "arts, culture, entertainment and media",
-          _lex("film*, movie*, cinema, music*, album*, song*, singer*, band*, concert*, "
-               "festival*, actor*, actress*, director*, award*, oscar*, box office, museum*, "
-               "exhibition*, artist*, novel*, book*, theatre, theater, tv, television, "
-               "show*, star*, celebrit*, heritage, art")),
+          _lex("film, films, filmed, movie*, cinema*, music*, album*, song*, singer*, band, "
+               "bands, concert*, festival*, actor*, actress*, film director*, award*, oscar*, "
+               "bafta*, grammy*, box office, museum*, exhibition*, artist*, novel, novels, "
+               "novelist*, book, books, author*, theatre, theater, comedy, comedian*, drama*, "
+               "sitcom*, soap, show, shows, star, stars, starring, starred, celebrit*, "
+               "heritage, art, arts, chart*, hit single*, rock, pop, rapper*, hip-hop, "
+               "box-office, screenplay*, sequel*, documentar*, musical*, opera*, ballet*, "
+               "dancer*, hollywood, bollywood")
+          + _lex("tv, television, video, media", 0.5)),
     Topic("society", "society, migration and human rights", "medtop:14000000", "society",
           _lex("migrant*, refugee*, asylum, human rights, protest*, demonstrat*, religio*, "
                "church*, mosque*, minorit*, discriminat*, education, school*, universit*, "

@@ -4,7 +4,7 @@ import logging
 import sys
 from pathlib import Path
 
-from dyad.evaluation import extraction
+from dyad.evaluation import classification, extraction
 
 
 def format_table(table: dict) -> str:
@@ -13,7 +13,8 @@ def format_table(table: dict) -> str:
     width = max(len(c) for c in columns) + 2
     lines = [table["title"], " " * width + "".join(f"{name:>14}" for name in rows)]
     for column in columns:
-        cells = "".join(f"{rows[name].get(column, float('nan')):>14.3f}" if "ms" not in column
+        cells = "".join(f"{rows[name].get(column, float('nan')):>14.3f}"
+                        if "ms" not in column and "/s" not in column
                         else f"{rows[name][column]:>14.1f}" for name in rows)
         lines.append(f"{column:<{width}}{cells}")
     return "\n".join(lines)
@@ -23,13 +24,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dyad.evaluation")
     parser.add_argument("corpus", nargs="?", default="../shared/corpus",
                         help="the development corpus directory (default ../shared/corpus)")
+    parser.add_argument("--sample", default="sample",
+                        help="folder with dyad's labelled sample stories, articles.yaml (default sample)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     corpus = Path(args.corpus)
     if not corpus.is_dir():
-        print(f"no corpus at {corpus}: nothing to evaluate (skipped)")
-        return 0
-    for table in extraction.evaluate(corpus):
+        print(f"no corpus at {corpus}: corpus tables skipped")
+    tables = classification.evaluate(corpus, Path(args.sample))
+    if corpus.is_dir():
+        tables += extraction.evaluate(corpus)
+    for table in tables:
         print(format_table(table), end="\n\n", flush=True)
     return 0
 

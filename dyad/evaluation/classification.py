@@ -25,11 +25,12 @@ REUTERS_PLACES = {
     "taiwan": "TWN", "iran": "IRN", "vietnam": "VNM", "bolivia": "BOL", "venezuela": "VEN",
     "tanzania": "TZA", "syria": "SYR", "hong-kong": "HKG", "turkey": "TUR", "russia": "RUS",
 }
+# dyad's labels with a counterpart among BBC's five classes. A story's class is that of its
+# best-scored label that has one (crime, health or society stories fall into any BBC class).
 BBC_CLASSES = {
     "economy": "business", "energy": "business", "culture": "entertainment", "sport": "sport",
     "science_technology": "tech", "politics": "politics", "diplomacy": "politics",
-    "defence": "politics", "armed_conflict": "politics", "crime_law": "politics",
-    "society": "politics", "health": "politics", "environment": "politics", "disaster": "politics",
+    "defence": "politics", "armed_conflict": "politics",
 }
 _STORY = re.compile(r"<REUTERS.*?</REUTERS>", re.S)
 _FIELD = {name: re.compile(f"<{name}>(.*?)</{name}>", re.S)
@@ -109,12 +110,14 @@ def bbc_table(path: Path) -> dict:
         start = time.process_time()
         result = classify(story["title"], story["text"])
         seconds += time.process_time() - start
-        right += BBC_CLASSES.get(result["topic"]) == story["label"]
-    words = sum(len(s["text"].split()) for s in stories) / len(stories)
-    return {"title": f"BBC News ({len(stories)} stories, 5 classes; mean {words:.0f} words)",
+        classes = [BBC_CLASSES[t["label"]] for t in result["topics"] if t["label"] in BBC_CLASSES]
+        right += bool(classes) and classes[0] == story["label"]
+    words = sum(len(s["title"].split()) + len(s["text"].split()) for s in stories)
+    return {"title": f"BBC News ({len(stories)} stories, 5 classes; {words / len(stories):.0f} words"
+                     " on average)",
             "rows": {"dyad": {"accuracy": right / len(stories),
                               "articles/s, one core": len(stories) / seconds,
-                              "CPU ms/article": 1000 * seconds / len(stories)}}}
+                              "CPU ms/1,000 words": 1000 * seconds / (words / 1000)}}}
 
 
 def sample_table(articles_yaml: Path) -> dict:
