@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from dyad.evaluation.__main__ import format_table, main
+from dyad.evaluation.classification import bbc_table, reuters_code, reuters_stories, reuters_table
 from dyad.evaluation.extraction import date_matches, trafilatura_news
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, SAMPLE
 
 UTC = dt.timezone.utc
 
@@ -64,3 +65,50 @@ def test_dyad_beats_both_baselines_on_the_corpus():
     for metric in ("with recall", "without rejection", "date (day)", "title exact"):
         assert rows["dyad"][metric] > max(rows["newspaper3k"][metric], rows["trafilatura"][metric])
     assert rows["dyad"]["date (day)"] >= 0.9 and rows["dyad"]["title exact"] >= 0.9
+
+
+REUTERS_SGML = """<REUTERS NEWID="1"><DATE>26-FEB-1987</DATE><TOPICS></TOPICS>
+<PLACES><D>usa</D><D>japan</D></PLACES><TEXT><TITLE>JAPAN AND U.S. AGREE ON CHIP TRADE</TITLE>
+<DATELINE>    WASHINGTON, Feb 26 - </DATELINE><BODY>Japan and the United States agreed on
+semiconductor trade &lt;rules&gt;, officials in Tokyo and Washington said.
+ Reuter
+&#3;</BODY></TEXT></REUTERS>
+<REUTERS NEWID="2"><PLACES><D>usa</D></PLACES><TEXT><TITLE>ACME CORP &lt;ACM&gt; 4TH QTR NET</TITLE>
+<DATELINE>    TROY, Mich., March 3 - </DATELINE><BODY>Shr 10 cts vs 8 cts
+ Reuter
+&#3;</BODY></TEXT></REUTERS>
+<REUTERS NEWID="3"><PLACES><D>ussr</D></PLACES><TEXT type="BRIEF"><TITLE>NO BODY</TITLE></TEXT></REUTERS>
+"""
+
+
+def test_reuters_stories_and_table_on_written_sgml(tmp_path):
+    (tmp_path / "reut2-000.sgm").write_text(REUTERS_SGML, encoding="latin-1")
+    stories = reuters_stories(tmp_path)
+    assert [s["places"] for s in stories] == [["USA", "JPN"], ["USA"]]
+    assert stories[0]["text"].startswith("WASHINGTON, Feb 26 - Japan") and "<rules>" in stories[0]["text"]
+    rows = reuters_table(tmp_path)["rows"]["dyad"]
+    assert rows == {"pair exact": 1.0, "pair >=1 right": 1.0, "single top-1": 1.0}
+    assert reuters_code("west-germany") == "DEU" and reuters_code("new-zealand") == "NZL"
+
+
+def test_bbc_table_on_written_stories(tmp_path):
+    for label, title, body in (("sport", "Arsenal win derby", "Arsenal beat Spurs 2-1 with a late "
+                                "goal from the striker; the manager praised the squad."),
+                               ("tech", "New console unveiled", "The games console and its "
+                                "software reach shops; gamers queued for the handheld.")):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "001.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    (tmp_path / "sport" / "002.txt").write_bytes("Málaga draw\n\nThe league match ended in a draw.".encode("latin-1"))
+    table = bbc_table(tmp_path)
+    assert table["rows"]["dyad"]["accuracy"] == 1.0 and "3 stories" in table["title"]
+
+
+@pytest.mark.e2e
+def test_classification_meets_its_targets_on_the_corpus():
+    reuters = Path(CORPUS) / "countries" / "reuters21578-dev"
+    bbc = Path(CORPUS) / "topics" / "bbc" / "bbc"
+    if not (reuters.is_dir() and bbc.is_dir()):
+        pytest.skip("../shared/corpus is absent")
+    rows = reuters_table(reuters)["rows"]["dyad"]
+    assert rows["pair exact"] >= 0.88 and rows["pair >=1 right"] >= 0.99 and rows["single top-1"] >= 0.93
+    assert bbc_table(bbc)["rows"]["dyad"]["accuracy"] >= 0.93

@@ -90,8 +90,8 @@ def count_countries(title: str, lead: str, body: str) -> list[CountryMention]:
         ambiguous_only[filed_from] = False
     for part, text in (("title", title or ""), ("body", body or "")):
         for start, _surface, form in find_forms(_TICKER.sub(_blank, text)):
-            if part == "body" and start < dateline_end:
-                continue  # the dateline's place is counted above, with its region
+            if not form.code or part == "body" and start < dateline_end:
+                continue  # not a place, or the dateline's, counted above with its region
             position = TITLE_WEIGHT if part == "title" else (
                 LEAD_WEIGHT if start < lead_len else BODY_WEIGHT)
             mentions[form.code] += 1

@@ -51,11 +51,18 @@ SHORT_FORMS = {
 
 SEATS = {
     "USA": ["White House", "Pentagon", "State Department", "Capitol Hill", "Washington",
-            "Federal Reserve", "Oval Office", "U.S. Treasury"],
-    "RUS": ["Kremlin", "Duma"], "GBR": ["Downing Street", "Whitehall", "Westminster"],
-    "CHN": ["Zhongnanhai", "Great Hall of the People"], "FRA": ["Élysée", "Elysee", "Quai d'Orsay"],
-    "DEU": ["Bundestag", "Chancellery"], "JPN": ["Kasumigaseki"], "IND": ["South Block"],
-    "ISR": ["Knesset"], "UKR": ["Verkhovna Rada"], "KOR": ["Blue House"],
+            "Federal Reserve", "Oval Office", "U.S. Treasury", "Wall Street", "FBI", "CIA",
+            "Securities and Exchange Commission", "Commerce Department", "Justice Department",
+            "Nasdaq", "New York Stock Exchange", "NYSE"],
+    "RUS": ["Kremlin", "Duma", "Bank of Russia", "Gazprom"],
+    "GBR": ["Downing Street", "Whitehall", "Westminster", "Bank of England"],
+    "CHN": ["Zhongnanhai", "Great Hall of the People", "People's Bank of China", "Politburo"],
+    "FRA": ["Élysée", "Elysee", "Quai d'Orsay", "Banque de France", "Bank of France"],
+    "DEU": ["Bundestag", "Chancellery", "Bundesbank", "Bundeswehr"], "JPN": ["Kasumigaseki",
+    "Bank of Japan", "MITI", "Nikkei"], "IND": ["South Block", "Reserve Bank of India"],
+    "ISR": ["Knesset"], "UKR": ["Verkhovna Rada"], "KOR": ["Blue House", "Bank of Korea"],
+    "CAN": ["Bank of Canada", "Parliament Hill"], "AUS": ["Reserve Bank of Australia"],
+    "BRA": ["Planalto"], "CHE": ["Swiss National Bank"], "ITA": ["Palazzo Chigi"],
 }
 
 PREFIXES = {"CHN": ["Sino-"], "RUS": ["Russo-"], "GBR": ["Anglo-"], "FRA": ["Franco-"],
@@ -66,6 +73,12 @@ PREFIXES = {"CHN": ["Sino-"], "RUS": ["Russo-"], "GBR": ["Anglo-"], "FRA": ["Fra
 AMBIGUOUS = {"Georgia", "Jordan", "Chad", "Niger", "Guinea", "Turkey", "Victoria", "Male",
              "Kingston", "Hamilton", "Stanley", "Douglas", "Georgetown", "Lima", "Sofia",
              "Valletta", "Jamestown", "Santiago", "Dominica", "Jersey"}
+
+# Phrases in which a country's form names something else: matched, so that the form inside
+# them is not, and then not counted.
+NOT_PLACES = ("French fries", "French Fries", "French toast", "Turkish delight", "Brussels sprouts",
+              "Danish pastry", "Swiss cheese", "Indian Ocean", "American Express", "Scotch whisky",
+              "Chinese checkers", "Dutch auction")
 
 # Forms never to use: wrong country, or mostly something else.
 EXCLUDED = {"Georgian", "American Samoa", "Indian Ocean", "Congolese", "Dominican",
@@ -107,6 +120,8 @@ def surface_forms() -> dict[str, Form]:
             return
         forms[text] = Form(HISTORIC_CODES.get(code, code), kind, text in AMBIGUOUS)
 
+    for phrase in NOT_PLACES:
+        forms[phrase] = Form("", "name", False)
     for table, kind in ((SHORT_FORMS, "short"), (SEATS, "seat"), (PREFIXES, "prefix")):
         for code, texts in table.items():
             for text in texts:
