@@ -21,6 +21,9 @@ _DASH = re.compile(r"\s+[–—-]\s+")
 _SITE_SEPARATOR = re.compile(f"{_BAR.pattern}|{_DASH.pattern}")
 _DOMAIN = re.compile(r"\w\.(?:[a-z]{2,3}|info|online|news)$", re.I)
 _GENERIC_HOST_LABELS = {"www", "blog", "blogs", "news", "wordpress", "blogspot", "online", "info"}
+# A page with this many <h1>s is a listing of teasers: its first <h1> is not the story's.
+LISTING_H1S = 5
+
 
 def title(tree: lxml.html.HtmlElement, json_ld: list[dict], metas: dict | None = None,
           url: str | None = None) -> tuple[str | None, str | None]:
@@ -33,7 +36,8 @@ def title(tree: lxml.html.HtmlElement, json_ld: list[dict], metas: dict | None =
     site = _SiteName(metas, url, [value for _name, value in raw])
     references = [(name, site.strip(value)) for name, value in raw]
     keys = [_key(value) for _name, value in references]
-    headlines = [part for part in _h1_parts(tree) if not site.matches(part)]
+    h1s = _h1_elements(tree)
+    headlines = [part for part in _h1_parts(h1s) if not site.matches(part)]
     confirmed = [part for part in headlines
                  if len(_key(part).split()) >= 2 and any(_key(part) in k for k in keys)]
     if confirmed:
@@ -42,7 +46,7 @@ def title(tree: lxml.html.HtmlElement, json_ld: list[dict], metas: dict | None =
     for name, value in references:
         if len(_key(value).split()) >= 3 and any(_key(h).endswith(_key(value)) for h in headlines):
             return value, name
-    if headlines and len(_h1_elements(tree)) <= 4 and len(_key(headlines[0]).split()) >= 3:
+    if headlines and len(h1s) < LISTING_H1S and len(_key(headlines[0]).split()) >= 3:
         return headlines[0], "h1"
     if not headlines:
         for h2 in tree.xpath("//article//h2 | //*[contains(@class, 'article')]//h2")[:1]:
@@ -109,9 +113,9 @@ def _h1_elements(tree) -> list:
         for a in list(h.iterancestors())[:2])]
 
 
-def _h1_parts(tree) -> list[str]:
+def _h1_parts(h1s: list) -> list[str]:
     parts = []
-    for heading in _h1_elements(tree):
+    for heading in h1s:
         if _KICKER.search(heading.get("class", "")):
             # An <h1> styled as the kicker: the headline is the heading that follows it.
             heading = heading.getnext()
