@@ -86,7 +86,7 @@ def count_countries(title: str, lead: str, body: str) -> list[CountryMention]:
     filed_from, dateline_end = dateline(body or "", _resolve)
     if filed_from:
         weight[filed_from] += DATELINE_WEIGHT
-        mentions[filed_from] += 0
+        mentions.setdefault(filed_from, 0)  # a place, not a mention of its name
         ambiguous_only[filed_from] = False
     for part, text in (("title", title or ""), ("body", body or "")):
         for start, _surface, form in find_forms(_TICKER.sub(_blank, text)):

