@@ -47,17 +47,18 @@ def _ingest(argv: list[str]) -> int:
         return 0
     from dyad.feedlist import FeedListError
     from dyad.options import OptionsError
+    from dyad import warehouse
     from dyad.pipelines import batch
-    from dyad.transforms.sinks.duckdb import run_summary
     from dyad.progress import Ticker
+    from dyad.transforms.sinks.bigquery_tables import WarehouseError
     try:
         with Ticker(sys.stderr):
             identity, settings, _result = batch.run(argv)
-    except (OptionsError, FeedListError) as exc:
+    except (OptionsError, FeedListError, WarehouseError) as exc:
         print(f"dyad ingest: {exc}", file=sys.stderr)
         return 2
-    summary = run_summary(settings.warehouse_target, identity.run_id)
-    print(format_summary(identity.run_id, settings.warehouse_target, summary))
+    summary = warehouse.run_summary(settings, identity.run_id)
+    print(format_summary(identity.run_id, warehouse.location(settings), summary))
     return 0
 
 

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOptions, StandardOptions
 
+from dyad.bigquery_client import emulator_host
 from dyad.http import FetchPolicy, parse_networks
+from dyad.transforms.sinks.bigquery import (FILE_LOADS, METHODS, STREAMING_INSERTS,
+                                            BigQueryTarget)
+from dyad.transforms.sinks.bigquery_tables import Dataset
 
 MB = 1024 * 1024
 
@@ -21,7 +26,16 @@ class DyadOptions(PipelineOptions):
         parser.add_argument("--feeds", help="Feed list: a YAML file (feeds: [{url, name, country}]) "
                                             "or an OPML file. Required.")
         parser.add_argument("--warehouse", default="duckdb:data/dyad.duckdb",
-                            help="Where rows go: duckdb:PATH (default duckdb:data/dyad.duckdb).")
+                            help="Where rows go: duckdb:PATH or bigquery:PROJECT.DATASET "
+                                 "(default duckdb:data/dyad.duckdb).")
+        parser.add_argument("--bigquery-location", "--bigquery_location", dest="bigquery_location",
+                            default="US", help="Location of a BigQuery dataset dyad creates "
+                                               "(default US; e.g. EU, europe-west1).")
+        parser.add_argument("--bigquery-method", "--bigquery_method", dest="bigquery_method",
+                            default="auto", choices=("auto",) + METHODS,
+                            help="How rows reach BigQuery (default auto: FILE_LOADS in batch, "
+                                 "which needs --temp_location gs://..., STREAMING_INSERTS when "
+                                 "--streaming).")
         parser.add_argument("--allow-network", "--allow_network", dest="allow_network",
                             action="append", default=[],
                             help="CIDR whose private/loopback addresses may be fetched, repeatable "
@@ -61,17 +75,34 @@ class Settings:
     fetch_threads: int
     per_host: int
     write_batch_size: int
+    bigquery: BigQueryTarget | None = None
 
 
 def parse_warehouse(spec: str) -> tuple[str, str]:
     kind, _, target = (spec or "").partition(":")
-    if kind == "duckdb" and target:
+    if kind in ("duckdb", "bigquery") and target:
         return kind, target
-    if kind == "bigquery":
-        raise OptionsError("--warehouse bigquery:PROJECT.DATASET is not available in this version; "
-                           "use --warehouse duckdb:PATH")
-    raise OptionsError(f"--warehouse {spec!r} is not understood; use duckdb:PATH "
-                       "(for example duckdb:data/dyad.duckdb)")
+    raise OptionsError(f"--warehouse {spec!r} is not understood; use duckdb:PATH (for example "
+                       "duckdb:data/dyad.duckdb) or bigquery:PROJECT.DATASET")
+
+
+def bigquery_target(options: PipelineOptions, target: str) -> BigQueryTarget:
+    opts = options.view_as(DyadOptions)
+    try:
+        dataset = Dataset.parse(target, opts.bigquery_location)
+    except ValueError as exc:
+        raise OptionsError(f"--warehouse bigquery:{target}: {exc}") from None
+    method = opts.bigquery_method
+    if method == "auto":
+        method = STREAMING_INSERTS if options.view_as(StandardOptions).streaming else FILE_LOADS
+    temp = options.view_as(GoogleCloudOptions).temp_location or ""
+    if method == FILE_LOADS and not temp.startswith("gs://"):
+        if not emulator_host():
+            raise OptionsError("loading into BigQuery needs --temp_location gs://BUCKET/PATH (a "
+                               "bucket the job may write), or --bigquery-method STREAMING_INSERTS")
+        # An emulator on this machine reads the load files straight from the local disk.
+        temp = temp or os.path.join(tempfile.gettempdir(), "dyad-bigquery-loads")
+    return BigQueryTarget(dataset, method, temp)
 
 
 def settings_from(options: PipelineOptions) -> Settings:
@@ -82,6 +113,7 @@ def settings_from(options: PipelineOptions) -> Settings:
     if not os.path.isfile(opts.feeds):
         raise OptionsError(f"--feeds {opts.feeds!r}: no such file")
     kind, target = parse_warehouse(opts.warehouse)
+    bigquery = bigquery_target(options, target) if kind == "bigquery" else None
     if kind == "duckdb":
         folder = os.path.dirname(os.path.abspath(target)) or "."
         probe = folder
@@ -114,4 +146,5 @@ def settings_from(options: PipelineOptions) -> Settings:
         fetch_threads=opts.fetch_threads,
         per_host=opts.per_host,
         write_batch_size=opts.write_batch_size,
+        bigquery=bigquery,
     )

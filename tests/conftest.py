@@ -8,6 +8,7 @@ import pytest
 
 from dyad.fixture_server import Fixtures
 from dyad.http import FetchPolicy
+from dyad.schemas import STORIES, build_row
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLE = os.path.join(REPO, "sample")
@@ -24,6 +25,19 @@ def loopback_policy(**overrides) -> FetchPolicy:
                   retries=1, backoff=0.05, max_retry_after=0.5)
     values.update(overrides)
     return FetchPolicy(**values)
+
+
+def story(i, **extra) -> dict:
+    """A valid `stories` row with id `id<i>` (CHN-RUS, defence); `extra` overrides columns."""
+    return build_row(STORIES, {"story_id": f"id{i}", "url": f"http://x/{i}", "canonical_url":
+                               f"http://x/{i}", "source": "x", "feed_url": "http://x/feed",
+                               "published_at": NOW, "ingested_at": NOW, "extraction": "trafilatura",
+                               "pipeline_version": "t", "run_id": RUN_ID,
+                               "countries": [{"code": "CHN", "name": "China", "mentions": 2,
+                                              "salience": 1.0}],
+                               "topics": [{"label": "defence", "iptc": "medtop:11000000",
+                                           "score": 0.5}], "country_pair": "CHN-RUS",
+                               "topic": "defence", **extra})
 
 
 def needs(path: str):

@@ -5,22 +5,10 @@ import duckdb
 from apache_beam.testing.test_pipeline import TestPipeline
 
 from dyad.errors import error_row
-from dyad.schemas import STORIES, build_row
+from dyad.schemas import STORIES
 from dyad.transforms.sinks.duckdb import (WriteToDuckDB, ensure_schema, known_story_ids,
                                           run_summary, write_batch)
-from tests.conftest import NOW, RUN_ID
-
-
-def story(i, **extra):
-    return build_row(STORIES, {"story_id": f"id{i}", "url": f"http://x/{i}", "canonical_url":
-                               f"http://x/{i}", "source": "x", "feed_url": "http://x/feed",
-                               "ingested_at": NOW, "extraction": "newspaper3k",
-                               "pipeline_version": "t", "run_id": RUN_ID,
-                               "countries": [{"code": "CHN", "name": "China", "mentions": 2,
-                                              "salience": 1.0}],
-                               "topics": [{"label": "defence", "iptc": "medtop:11000000",
-                                           "score": 0.5}], "country_pair": "CHN-RUS",
-                               "topic": "defence", **extra})
+from tests.conftest import NOW, RUN_ID, story
 
 
 def test_writes_are_idempotent_and_nested_columns_survive(tmp_path):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
-from dyad import progress
+from dyad import progress, warehouse
 from dyad.feedlist import load_feed_list
 from dyad.options import Settings, settings_from
 from dyad.transforms.classify import ClassifyStories
@@ -17,7 +17,6 @@ from dyad.transforms.dedupe import DedupeStories
 from dyad.transforms.fetch import FetchArticles
 from dyad.transforms.parse import ParseArticles
 from dyad.transforms.read_feeds import ReadFeeds
-from dyad.transforms.sinks.duckdb import ReadKnownStoryIds, WriteToDuckDB
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
         | "FeedList" >> beam.Create(feeds)
         | "ReadFeeds" >> ReadFeeds(settings.feed_policy, run.run_id, run.started_at)
     )
-    known = pipeline | "KnownStories" >> ReadKnownStoryIds(settings.warehouse_target)
+    known = pipeline | "KnownStories" >> warehouse.read_known(settings, run.started_at)
     stories, dedupe_errors, sightings = (entries, known) | "Dedupe" >> DedupeStories(run.run_id)
     pages, fetch_errors = stories | "FetchArticles" >> FetchArticles(
         settings.article_policy, run.run_id, settings.fetch_threads, settings.per_host)
@@ -55,16 +54,19 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
         | "AllErrors" >> beam.Flatten()
     )
     tables = {"stories": rows, "story_sightings": sightings, "ingest_errors": errors}
-    written = tables | "WriteWarehouse" >> WriteToDuckDB(
-        settings.warehouse_target, run.run_id, settings.write_batch_size)
+    written = tables | "WriteWarehouse" >> warehouse.write(settings, run.run_id, run.started_at)
     return {**tables, "written": written}
 
 
 def run(argv: list[str], run_identity: Run | None = None):
     """Validate options, build and run the batch pipeline; returns (Run, Settings, PipelineResult)."""
     options = PipelineOptions(argv)
-    options.view_as(SetupOptions).save_main_session = False
+    setup = options.view_as(SetupOptions)
+    setup.save_main_session = False
     settings = settings_from(options)
+    if settings.bigquery:  # workers then point Beam's BigQuery clients where the launcher does
+        setup.beam_plugins = [*(setup.beam_plugins or []), warehouse.BEAM_PLUGIN]
+    warehouse.prepare(settings)
     identity = run_identity or Run.new()
     pipeline = beam.Pipeline(options=options)
     build(pipeline, settings, identity)

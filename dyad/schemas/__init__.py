@@ -1,12 +1,13 @@
 """Table declarations (tables.py) and what derives from them (fields.py)."""
 from dyad.schemas.fields import (
-    Field, RowError, Table, arrow_schema, bigquery_schema, build_row, duckdb_ddl,
+    Field, RowError, Table, arrow_schema, bigquery_json, bigquery_schema, build_row, duckdb_ddl,
 )
 from dyad.schemas.tables import (
     ALL_TABLES, DAILY_VIEW_NAME, DAILY_VIEW_SQL, ERRORS, SIGHTINGS, STORIES,
 )
 
 __all__ = [
-    "Field", "RowError", "Table", "arrow_schema", "bigquery_schema", "build_row", "duckdb_ddl",
+    "Field", "RowError", "Table", "arrow_schema", "bigquery_json", "bigquery_schema", "build_row",
+    "duckdb_ddl",
     "ALL_TABLES", "DAILY_VIEW_NAME", "DAILY_VIEW_SQL", "ERRORS", "SIGHTINGS", "STORIES",
 ]

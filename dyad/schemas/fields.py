@@ -7,6 +7,7 @@ column added here appears everywhere at once.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -20,6 +21,7 @@ _DUCKDB_TYPES = {
     "TIMESTAMP": "TIMESTAMPTZ",
     "DATE": "DATE",
 }
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 _ARROW_TYPES = {
     "STRING": pa.string(),
     "INTEGER": pa.int64(),
@@ -51,10 +53,18 @@ class Table:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...] = ()
     description: str = ""
+    # BigQuery storage layout: DAY partitions on this TIMESTAMP/DATE column, then clustering.
+    partition_field: str = ""
+    cluster_fields: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @property
+    def label(self) -> str:
+        """CamelCase name, for pipeline step labels: story_sightings → StorySightings."""
+        return "".join(part.title() for part in self.name.split("_"))
 
 
 class RowError(ValueError):
@@ -71,6 +81,38 @@ def _bq_field(f: Field) -> dict:
     if f.fields:
         out["fields"] = [_bq_field(sub) for sub in f.fields]
     return out
+
+
+def bigquery_json(table: Table, row: Mapping[str, Any]) -> dict:
+    """`row` (as built by `build_row`) in the JSON form BigQuery's insertAll and JSON loads take.
+
+    Raises RowError for NaN and infinite floats, which JSON cannot carry (and which would make
+    BigQuery refuse the whole request, not just this row).
+    """
+    return {f.name: _json_value(f"{table.name}.{f.name}", f, row.get(f.name)) for f in table.fields
+            if f.name in row}
+
+
+def _json_value(where: str, f: Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if f.repeated and isinstance(value, (list, tuple)):
+        return [_json_scalar(where, f, v) for v in value]
+    return _json_scalar(where, f, value)
+
+
+def _json_scalar(where: str, f: Field, value: Any) -> Any:
+    if f.type == "RECORD" and isinstance(value, Mapping):
+        return {sub.name: _json_value(f"{where}.{sub.name}", sub, value.get(sub.name))
+                for sub in f.fields if sub.name in value}
+    if isinstance(value, dt.datetime):
+        utc = value.astimezone(dt.timezone.utc) if value.tzinfo else value
+        return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") + "+00:00"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RowError(f"{where}: {value!r} cannot be stored")
+    return value
 
 
 def duckdb_type(f: Field) -> str:
@@ -139,10 +181,17 @@ def _coerce_scalar(table: str, f: Field, value: Any) -> Any:
     if value is None:
         return None
     if f.type == "STRING":
-        return str(value)
+        text = str(value)
+        try:  # a lone surrogate would make the warehouse refuse the whole batch
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise RowError(f"{where}: not valid Unicode ({exc.reason})") from None
+        return text
     if f.type == "INTEGER":
         if isinstance(value, bool) or not isinstance(value, int):
             raise RowError(f"{where}: expected an integer, got {value!r}")
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise RowError(f"{where}: {value} is outside the 64-bit integer range")
         return value
     if f.type == "FLOAT":
         if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -7,6 +7,8 @@ STORIES = Table(
     name="stories",
     primary_key=("story_id",),
     description="One row per story, deduplicated on its canonical URL.",
+    partition_field="published_at",
+    cluster_fields=("country_pair", "topic"),
     fields=(
         Field("story_id", S, "REQUIRED", "sha256 of the canonical URL without scheme and www."),
         Field("url", S, "REQUIRED", "The link as the feed gave it."),
@@ -19,7 +21,8 @@ STORIES = Table(
         Field("text", S, description="Article body text, or the feed summary when the page failed."),
         Field("authors", S, "REPEATED", "Bylines."),
         Field("language", S, description="ISO 639-1 code declared by the page, when any."),
-        Field("published_at", T, description="Publish time (page, else feed entry), UTC."),
+        Field("published_at", T, "REQUIRED", "Publish time (page, else feed entry, else the "
+              "ingest time: see provenance.published_at), UTC. BigQuery partitions on its day."),
         Field("fetched_at", T, description="When the article page was fetched; NULL on fallback."),
         Field("ingested_at", T, "REQUIRED", "When the run that wrote this row started."),
         Field("topic", S, description="Top topic label (see the taxonomy in the README)."),
@@ -61,6 +64,8 @@ SIGHTINGS = Table(
     name="story_sightings",
     primary_key=("story_id", "feed_url"),
     description="Every feed a story appeared in, with when it was first and last seen there.",
+    partition_field="first_seen_at",
+    cluster_fields=("story_id",),
     fields=(
         Field("story_id", S, "REQUIRED"),
         Field("feed_url", S, "REQUIRED"),
@@ -75,6 +80,8 @@ SIGHTINGS = Table(
 ERRORS = Table(
     name="ingest_errors",
     description="Dead letters: every failure of every stage, one row each.",
+    partition_field="occurred_at",
+    cluster_fields=("stage", "error_type"),
     fields=(
         Field("stage", S, "REQUIRED", "read_feeds, parse_feeds, dedupe, fetch, parse, classify, write."),
         Field("url", S, description="The URL the failing element was about."),
@@ -89,14 +96,15 @@ ERRORS = Table(
 
 ALL_TABLES = (STORIES, SIGHTINGS, ERRORS)
 
-# Dashboards read this; it is plain SQL that DuckDB and BigQuery both accept.
+# Dashboards read this; plain SQL that DuckDB and BigQuery both accept, once {stories} is replaced
+# by the warehouse's name for the stories table.
 DAILY_VIEW_NAME = "daily_pair_topic"
 DAILY_VIEW_SQL = """
-SELECT CAST(COALESCE(published_at, ingested_at) AS DATE) AS date,
+SELECT CAST(published_at AS DATE) AS date,
        country_pair,
        topic,
        COUNT(*) AS stories,
        COUNT(DISTINCT source) AS outlets
-FROM stories
+FROM {stories}
 GROUP BY 1, 2, 3
 """

@@ -16,6 +16,10 @@ def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
     """The full `stories` row of an article, classification included."""
     entry = article.entry
     text = article.text or ""
+    provenance = {name: article.provenance.get(name) for name in
+                  ("title", "published_at", "authors", "language", "top_image")}
+    if article.published_at is None:  # every story is filed under a day (BigQuery partitions on it)
+        provenance["published_at"] = "ingested_at"
     return build_row(STORIES, {
         "story_id": entry.story_id,
         "url": entry.url,
@@ -28,14 +32,13 @@ def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
         "text": text or None,
         "authors": list(article.authors),
         "language": article.language,
-        "published_at": article.published_at,
+        "published_at": article.published_at or ingested_at,
         "fetched_at": article.fetched_at,
         "ingested_at": ingested_at,
         **classify(article.title, text, article.lead),
         "extraction": article.extraction,
         "extraction_note": article.extraction_note,
-        "provenance": {name: article.provenance.get(name) for name in
-                       ("title", "published_at", "authors", "language", "top_image")},
+        "provenance": provenance,
         "top_image": article.top_image,
         "word_count": len(text.split()),
         "pipeline_version": __version__,

@@ -19,6 +19,7 @@ from apache_beam.metrics import Metrics
 
 from dyad import progress
 from dyad.errors import error_row
+from dyad.transforms.sinks import summary
 from dyad.schemas import (ALL_TABLES, DAILY_VIEW_NAME, DAILY_VIEW_SQL, ERRORS, SIGHTINGS, Table,
                           arrow_schema, duckdb_ddl)
 from dyad.schemas.fields import duckdb_type
@@ -44,7 +45,8 @@ def ensure_schema(con) -> None:
             if f.name not in have:
                 con.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{f.name}" '
                             f'{duckdb_type(f)}').fetchall()
-    con.execute(f"CREATE OR REPLACE VIEW {DAILY_VIEW_NAME} AS {DAILY_VIEW_SQL}").fetchall()
+    view_sql = DAILY_VIEW_SQL.format(stories="stories")
+    con.execute(f"CREATE OR REPLACE VIEW {DAILY_VIEW_NAME} AS {view_sql}").fetchall()
 
 
 def known_story_ids(path: str) -> list[str]:
@@ -139,7 +141,7 @@ class WriteToDuckDB(beam.PTransform):
 
     def expand(self, tables: dict):
         tagged = [
-            tables[name] | f"Tag{_camel(name)}" >> beam.Map(lambda row, name=name: (name, row))
+            tables[name] | f"Tag{TABLES[name].label}" >> beam.Map(lambda row, name=name: (name, row))
             for name in sorted(tables)
         ]
         result = (
@@ -160,28 +162,13 @@ def _log_failed_batch(dead_letter) -> None:
     Metrics.counter("dyad", "write_batches_failed").inc()
 
 
-def _camel(name: str) -> str:
-    return "".join(part.title() for part in name.split("_"))
-
-
 def run_summary(path: str, run_id: str, top: int = 5) -> dict:
     """What a run wrote and what the warehouse holds, for the end-of-run report."""
     con = connect(path, read_only=True)
     try:
-        one = lambda sql, *p: con.execute(sql, list(p)).fetchall()[0][0]  # noqa: E731
-        rows = lambda sql, *p: con.execute(sql, list(p)).fetchall()  # noqa: E731
-        return {
-            "stories_written": one("SELECT count(*) FROM stories WHERE run_id = ?", run_id),
-            "stories_total": one("SELECT count(*) FROM stories"),
-            "fallbacks": one("SELECT count(*) FROM stories WHERE run_id = ? AND extraction = "
-                             "'feed_summary'", run_id),
-            "errors_by_stage": rows("SELECT stage, error_type, count(*) FROM ingest_errors "
-                                    "WHERE run_id = ? GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2", run_id),
-            "top_pairs": rows("SELECT country_pair, count(*) FROM stories WHERE country_pair IS NOT "
-                              "NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", top),
-            "top_topics": rows("SELECT topic, count(*) FROM stories WHERE topic IS NOT NULL "
-                               "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", top),
-        }
+        return summary.run_summary(
+            lambda sql, params: con.execute(summary.duckdb_parameters(sql), params).fetchall(),
+            "stories", ERRORS.name, run_id, top)
     finally:
         con.close()
 

@@ -1,0 +1,45 @@
+"""The end-of-run report: one set of SQL that DuckDB and BigQuery both run.
+
+`{stories}` and `{errors}` are replaced by the warehouse's table names; `@run_id` and `@top` are
+query parameters. A backend passes `query(sql, params) -> rows`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable, Sequence
+
+Query = Callable[[str, dict], Sequence[tuple]]
+
+_SCALARS = {
+    "stories_written": "SELECT count(*) FROM {stories} WHERE run_id = @run_id",
+    "stories_total": "SELECT count(*) FROM {stories}",
+    "fallbacks": "SELECT count(*) FROM {stories} WHERE run_id = @run_id "
+                 "AND extraction = 'feed_summary'",
+}
+_LISTS = {
+    "errors_by_stage": "SELECT stage, error_type, count(*) AS n FROM {errors} "
+                       "WHERE run_id = @run_id GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+    "top_pairs": "SELECT country_pair, count(*) AS n FROM {stories} WHERE country_pair IS NOT NULL "
+                 "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT @top",
+    "top_topics": "SELECT topic, count(*) AS n FROM {stories} WHERE topic IS NOT NULL "
+                  "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT @top",
+}
+
+
+def run_summary(query: Query, stories: str, errors: str, run_id: str, top: int = 5) -> dict:
+    """What a run wrote and what the warehouse holds."""
+    values = {"run_id": run_id, "top": top}
+
+    def rows(template: str) -> list[tuple]:
+        sql = template.format(stories=stories, errors=errors)
+        used = {name: value for name, value in values.items() if f"@{name}" in sql}
+        return [tuple(row) for row in query(sql, used)]
+
+    summary = {name: rows(sql)[0][0] for name, sql in _SCALARS.items()}
+    summary.update({name: rows(sql) for name, sql in _LISTS.items()})
+    return summary
+
+
+def duckdb_parameters(sql: str) -> str:
+    """DuckDB names its parameters `$name` where BigQuery writes `@name`."""
+    return re.sub(r"@(\w+)", r"$\1", sql)

@@ -1,0 +1,63 @@
+"""The warehouse a run writes to, DuckDB or BigQuery: preparing it, its stages, its report.
+
+Pipelines ask here for the two warehouse stages (the ids already held, the writer) so that they
+wire the same steps, under the same labels, whichever warehouse the options name.
+"""
+from __future__ import annotations
+
+import apache_beam as beam
+
+from dyad import bigquery_client
+from dyad.options import Settings
+from dyad.schemas import ERRORS, STORIES
+from dyad.transforms.sinks import bigquery, bigquery_tables, duckdb, summary
+
+BEAM_PLUGIN = "dyad.bigquery_client"
+
+
+def prepare(settings: Settings) -> None:
+    """Create or update the BigQuery dataset before a job starts; WarehouseError says what failed."""
+    if settings.bigquery is None:
+        return  # the DuckDB writer creates its tables itself, in the one process that writes
+    import google.auth.exceptions
+    ds = settings.bigquery.dataset
+    try:
+        client = bigquery_client.client(ds.project)
+    except google.auth.exceptions.DefaultCredentialsError:
+        raise bigquery_tables.WarehouseError(
+            "no Google credentials found: run `gcloud auth application-default login`, set "
+            "GOOGLE_APPLICATION_CREDENTIALS to a service-account key file, or set "
+            f"{bigquery_client.EMULATOR_ENV} for a local emulator") from None
+    bigquery_tables.ensure_warehouse(client, ds)
+
+
+def read_known(settings: Settings, now) -> beam.PTransform:
+    if settings.bigquery:
+        return bigquery.ReadKnownStoryIdsBigQuery(settings.bigquery.dataset, now)
+    return duckdb.ReadKnownStoryIds(settings.warehouse_target)
+
+
+def write(settings: Settings, run_id: str, started_at) -> beam.PTransform:
+    if settings.bigquery:
+        return bigquery.WriteToBigQueryWarehouse(settings.bigquery, run_id, started_at)
+    return duckdb.WriteToDuckDB(settings.warehouse_target, run_id, settings.write_batch_size)
+
+
+def run_summary(settings: Settings, run_id: str) -> dict:
+    if settings.bigquery is None:
+        return duckdb.run_summary(settings.warehouse_target, run_id)
+    ds = settings.bigquery.dataset
+    client = bigquery_client.client(ds.project)
+
+    def query(sql: str, params: dict):
+        return list(client.query(sql, job_config=bigquery_tables.query_parameters(**params)).result())
+
+    return summary.run_summary(query, ds.sql(STORIES.name), ds.sql(ERRORS.name), run_id)
+
+
+def location(settings: Settings) -> str:
+    """The warehouse as a person reads it: a file path or project.dataset."""
+    if settings.bigquery:
+        ds = settings.bigquery.dataset
+        return f"bigquery:{ds.project}.{ds.dataset}"
+    return settings.warehouse_target
