@@ -11,7 +11,11 @@ SAMPLE_PORT ?= 48101
 # The development corpus that `make eval` measures against (skipped when absent).
 CORPUS ?= ../shared/corpus
 
-.PHONY: install run test eval clean
+# A local BigQuery emulator, in a virtualenv of its own: it needs DuckDB 1.5.5, dyad uses 2.0.
+BQEMU_VENV := .venv-bqemulator
+BQEMU      := $(BQEMU_VENV)/bin/bqemulator
+
+.PHONY: install run test eval clean bq-emulator bq-emulator-install
 
 install: $(STAMP)
 
@@ -31,11 +35,23 @@ run: install
 	@echo "Query it, e.g.:"
 	@echo "  $(PY) -c \"import duckdb; print(duckdb.connect('$(DB)', read_only=True).sql(\\\"SELECT country_pair, topic, count(*) AS stories FROM stories GROUP BY ALL ORDER BY stories DESC LIMIT 10\\\"))\""
 
-test: install
-	$(PY) -m pytest
+test: install $(BQEMU)
+	DYAD_BQEMULATOR=$(BQEMU) $(PY) -m pytest
+
+bq-emulator-install: $(BQEMU)
+
+$(BQEMU):
+	$(PYTHON) -m venv $(BQEMU_VENV)
+	$(BQEMU_VENV)/bin/pip install --quiet --upgrade pip
+	$(BQEMU_VENV)/bin/pip install --quiet bqemulator==1.4.0 duckdb==1.5.5 \
+		duckdb-extension-spatial==1.5.5 numpy==2.4.6
+
+# Runs the emulator on 127.0.0.1:9050 until Ctrl-C; it prints the BIGQUERY_EMULATOR_HOST to export.
+bq-emulator: install $(BQEMU)
+	$(PY) -m dyad.emulator --executable $(BQEMU) --rest-port 9050 --grpc-port 9060
 
 eval: install
 	$(PY) -W ignore -m dyad.evaluation $(CORPUS)
 
 clean:
-	rm -rf $(VENV) data build *.egg-info
+	rm -rf $(VENV) $(BQEMU_VENV) .bqemulator-home data build *.egg-info

@@ -100,3 +100,43 @@ def reply(status=200, body=b"", headers=None):
         req.end_headers()
         req.wfile.write(body)
     return handler
+
+
+BQEMULATOR = os.environ.get("DYAD_BQEMULATOR") or os.path.join(REPO, ".venv-bqemulator", "bin",
+                                                                 "bqemulator")
+BQ_PROJECT = "dyad-test"
+
+
+@pytest.fixture(scope="session")
+def bigquery_emulator():
+    """A real bqemulator on loopback for the session, with BIGQUERY_EMULATOR_HOST pointing at it.
+
+    `make test` installs it (and sets DYAD_BQEMULATOR, so its absence is a failure there); a bare
+    `pytest` without it skips the BigQuery tests and says how to get it.
+    """
+    from dyad import bigquery_client
+    from dyad.emulator import Emulator
+    if not os.path.isfile(BQEMULATOR):
+        if os.environ.get("DYAD_BQEMULATOR"):
+            pytest.fail(f"DYAD_BQEMULATOR={BQEMULATOR} does not exist")
+        pytest.skip("no BigQuery emulator: `make bq-emulator-install` (make test does it)")
+    before = os.environ.get(bigquery_client.EMULATOR_ENV)
+    with Emulator(BQEMULATOR, project=BQ_PROJECT) as emulator:
+        os.environ[bigquery_client.EMULATOR_ENV] = emulator.url
+        bigquery_client.configure_beam()
+        try:
+            yield emulator
+        finally:
+            if before is None:
+                os.environ.pop(bigquery_client.EMULATOR_ENV, None)
+            else:
+                os.environ[bigquery_client.EMULATOR_ENV] = before
+            bigquery_client.configure_beam()
+
+
+@pytest.fixture
+def bq_dataset(bigquery_emulator, request):
+    """A fresh dataset name per test (the emulator is shared by the session)."""
+    from dyad.transforms.sinks.bigquery_tables import Dataset
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name)[:60]
+    return Dataset(BQ_PROJECT, name)

@@ -108,7 +108,7 @@ class WriteToBigQueryWarehouse(beam.PTransform):
         self.run_id = run_id
         self.started_at = started_at
 
-    def expand(self, tables: dict):
+    def expand(self, tables):
         writes_done, refused, rejections = [], [], []
         for table in MERGED_TABLES:
             name = table.label

@@ -214,13 +214,13 @@ def query_parameters(**values) -> bigquery.QueryJobConfig:
 
 def merge_staged(client: bigquery.Client, ds: Dataset, run_id: str,
                  since: dt.datetime) -> dict[str, int]:
-    """Publish what `run_id` staged since `since`; returns the rows each table gained."""
-    gained = {}
+    """Publish what `run_id` staged since `since`; returns the rows each MERGE inserted or updated
+    (for stories, which are never updated, the new stories)."""
+    merged = {}
     for table in MERGED_TABLES:
         job = _run_dml(client, merge_sql(ds, table), query_parameters(run_id=run_id, since=since))
-        stats = job.dml_stats
-        gained[table.name] = stats.inserted_row_count if stats else job.num_dml_affected_rows or 0
-    return gained
+        merged[table.name] = job.num_dml_affected_rows or 0
+    return merged
 
 
 def _run_dml(client: bigquery.Client, sql: str, config: bigquery.QueryJobConfig):
