@@ -112,3 +112,20 @@ def normal(value):
     if isinstance(value, list):
         return [normal(v) for v in value]
     return value
+
+
+def readme_queries():
+    text = open(os.path.join(REPO, "README.md"), encoding="utf-8").read()
+    section = text.split("## BigQuery", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in section.split("```sql\n")[1:]]
+
+
+def test_the_readme_queries_run(runs):
+    queries = readme_queries()
+    assert len(queries) == 4
+    for sql in queries:
+        query(sql.replace("my-project.news", f"{BQ_PROJECT}.{DATASET}"))
+    iran = query(queries[2].replace("my-project.news", f"{BQ_PROJECT}.{DATASET}"))
+    expected = query(f"SELECT count(*) AS n FROM {table('stories')}, UNNEST(countries) AS c "
+                     "WHERE c.code = 'IRN'")
+    assert len(iran) == expected[0]["n"] > 0

@@ -1,4 +1,5 @@
 """Classification logic (dyad.classify) and the ClassifyStories stage."""
+import datetime as dt
 
 import apache_beam as beam
 import yaml
@@ -92,6 +93,17 @@ def test_story_row_is_complete():
                             "drills."), RUN_ID, NOW)
     assert row["country_pair"] == "CHN-RUS" and row["topic"] == "defence"
     assert row["word_count"] == 6 and row["run_id"] == RUN_ID and row["authors"] == ["A"]
+
+
+def test_a_story_without_any_date_is_filed_under_its_ingest_time():
+    undated = story_row(article("Drills", "Drills again."), RUN_ID, NOW)
+    assert undated["published_at"] == NOW
+    assert undated["provenance"]["published_at"] == "ingested_at"
+    dated = Article(ENTRY, "Drills", "Drills again.", (), NOW - dt.timedelta(days=1), None, None,
+                    "trafilatura", NOW, provenance={"published_at": "meta"})
+    row = story_row(dated, RUN_ID, NOW)
+    assert row["published_at"] == NOW - dt.timedelta(days=1)
+    assert row["provenance"]["published_at"] == "meta"
 
 
 def test_classify_stories_stage_outputs_rows_and_no_errors():

@@ -11,9 +11,11 @@ from tests.conftest import REPO, SEED, needs
 DYAD = os.path.join(os.path.dirname(sys.executable), "dyad")
 
 
-def dyad(*args, stdin=None):
+def dyad(*args, stdin=None, env=None):
+    """Run `dyad`; the environment is this one without a BigQuery emulator, plus `env`."""
+    base = {k: v for k, v in os.environ.items() if k != "BIGQUERY_EMULATOR_HOST"}
     return subprocess.run([DYAD, *args], input=stdin, capture_output=True, text=True, timeout=300,
-                          cwd=REPO)
+                          cwd=REPO, env={**base, **(env or {})})
 
 
 @needs(SEED)
@@ -72,11 +74,27 @@ def test_bad_jsonl_is_a_one_line_error():
     (["--feeds", "{feeds}", "--warehouse", "sqlite:x"], "not understood"),
     (["--feeds", "{feeds}", "--warehouse", "duckdb:Makefile/x.duckdb"], "not writable"),
     (["--feeds", "{feeds}", "--allow-network", "banana"], "not a network"),
+    (["--feeds", "{feeds}", "--warehouse", "bigquery:news"], "expected PROJECT.DATASET"),
+    (["--feeds", "{feeds}", "--warehouse", "bigquery:my-project.bad-name"], "not a dataset name"),
+    (["--feeds", "{feeds}", "--warehouse", "bigquery:my-project.news"],
+     "needs --temp_location gs://BUCKET/PATH"),
+    (["--feeds", "{feeds}", "--warehouse", "bigquery:my-project.news", "--temp_location",
+      "/tmp/x"], "needs --temp_location gs://BUCKET/PATH"),
+    (["--feeds", "{feeds}", "--warehouse", "bigquery:my-project.news", "--bigquery-method",
+      "STREAMING_INSERTS"], "no Google credentials found"),
+    (["--feeds", "{feeds}", "--warehouse", "bigquery:my-project.news", "--bigquery-method",
+      "STREAMING_INSERTS", "--emulator"], "cannot reach BigQuery at http://127.0.0.1:9"),
 ])
 def test_ingest_option_errors_are_one_line(args, message, tmp_path):
     feeds = tmp_path / "feeds.yaml"  # loopback only: nothing here may reach the outside network
     feeds.write_text("feeds:\n  - url: http://127.0.0.1:9/feed.xml\n")
-    out = dyad("ingest", *[a.format(feeds=feeds) for a in args])
+    # No credentials anywhere, and no probe of a metadata server: nothing may leave the machine.
+    env = {"HOME": str(tmp_path), "CLOUDSDK_CONFIG": str(tmp_path), "NO_GCE_CHECK": "True",
+           "GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "no-key.json")}
+    if "--emulator" in args:
+        args = [a for a in args if a != "--emulator"]
+        env["BIGQUERY_EMULATOR_HOST"] = "http://127.0.0.1:9"  # nothing listens on port 9
+    out = dyad("ingest", *[a.format(feeds=feeds) for a in args], env=env)
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1

@@ -8,7 +8,7 @@ from dyad.errors import error_row
 from dyad.schemas import STORIES
 from dyad.transforms.sinks.duckdb import (WriteToDuckDB, ensure_schema, known_story_ids,
                                           run_summary, write_batch)
-from tests.conftest import NOW, RUN_ID, story
+from tests.conftest import RUN_ID, story
 
 
 def test_writes_are_idempotent_and_nested_columns_survive(tmp_path):

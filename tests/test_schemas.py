@@ -4,8 +4,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from dyad.schemas import (ALL_TABLES, ERRORS, STORIES, RowError, arrow_schema, bigquery_schema,
-                          build_row, duckdb_ddl)
+from dyad.schemas import (ALL_TABLES, ERRORS, SIGHTINGS, STORIES, RowError, arrow_schema,
+                          bigquery_json, bigquery_schema, build_row, duckdb_ddl)
+from tests.conftest import story
 
 REQUIRED_COLUMNS = {"story_id", "url", "canonical_url", "source", "feed_url", "title", "summary",
                     "text", "authors", "language", "published_at", "fetched_at", "ingested_at",
@@ -53,3 +54,25 @@ def test_rows_convert_to_arrow():
                              "pipeline_version": "0"})
     table = pa.Table.from_pylist([row], schema=arrow_schema(ERRORS))
     assert table.num_rows == 1
+
+
+def test_values_a_warehouse_would_refuse_are_refused_by_the_row_builder():
+    with pytest.raises(RowError, match="word_count: .* 64-bit"):
+        story(1, word_count=2 ** 63)
+    with pytest.raises(RowError, match="title: not valid Unicode"):
+        story(1, title="half a pair \ud800")
+
+
+def test_bigquery_json_form():
+    row = bigquery_json(STORIES, story(1, published_at=dt.datetime(7, 3, 1, 9, 30, tzinfo=dt.timezone(
+        dt.timedelta(hours=2)))))
+    assert row["published_at"] == "0007-03-01 07:30:00.000000+00:00"
+    assert row["countries"] == [{"code": "CHN", "name": "China", "mentions": 2, "salience": 1.0}]
+    assert row["provenance"] is None and row["authors"] == []
+    with pytest.raises(RowError, match="topics.score"):
+        bigquery_json(STORIES, story(1, topics=[{"label": "x", "iptc": "y", "score": float("nan")}]))
+
+
+def test_step_labels_come_from_table_names():
+    assert (STORIES.label, SIGHTINGS.label, ERRORS.label) == ("Stories", "StorySightings",
+                                                              "IngestErrors")

@@ -51,7 +51,9 @@ class Dataset:
     @classmethod
     def parse(cls, target: str, location: str = "US") -> "Dataset":
         """`PROJECT.DATASET` → Dataset; ValueError names what is wrong."""
-        project, _, dataset = target.rpartition(".")
+        project, dot, dataset = target.rpartition(".")
+        if not dot:
+            raise ValueError("expected PROJECT.DATASET, e.g. my-project.news")
         if not _PROJECT.match(project or ""):
             raise ValueError(f"{project!r} is not a Google Cloud project id (6-30 lower-case "
                              "letters, digits and hyphens)")
