@@ -50,10 +50,12 @@ class FetchPolicy:
 class FetchError(Exception):
     """A fetch failed; `error_type` is a stable short code for the errors table."""
 
-    def __init__(self, error_type: str, message: str, status: int | None = None):
+    def __init__(self, error_type: str, message: str, status: int | None = None,
+                 retry_after: float | None = None):
         super().__init__(message)
         self.error_type = error_type
         self.status = status
+        self.retry_after = retry_after  # seconds the server asked us to wait (429/503), if any
 
 
 class AddressBlocked(Exception):
@@ -194,7 +196,7 @@ class Fetcher:
                 if resp.status_code >= 400:
                     raise FetchError(f"http_{resp.status_code}",
                                      f"HTTP {resp.status_code} {resp.reason or ''}".strip(),
-                                     resp.status_code)
+                                     resp.status_code, _retry_after(resp))
                 body = self._read_capped(resp, started)
                 return Response(url=url, final_url=resp.url, status=resp.status_code,
                                 headers={k.lower(): v for k, v in resp.headers.items()},
@@ -233,6 +235,17 @@ class Fetcher:
                 raise FetchError("total_timeout", f"body not complete within {p.total_timeout}s")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _retry_after(resp) -> float | None:
+    """Retry-After in seconds (it may be a number or an HTTP date); None when absent or unreadable."""
+    value = resp.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return Retry().parse_retry_after(value)
+    except urllib3.exceptions.InvalidHeader:
+        return None
 
 
 def _short(exc: Exception) -> str:

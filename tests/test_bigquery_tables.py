@@ -79,7 +79,8 @@ def test_merge_only_takes_its_own_run_and_recent_staging(warehouse):
     client, ds = warehouse
     stage(client, ds, STORIES, [story(1)], run_id="other")
     stage(client, ds, STORIES, [story(2)], staged_at=NOW - dt.timedelta(days=1))
-    assert merge_staged(client, ds, RUN_ID, NOW) == {"stories": 0, "story_sightings": 0}
+    assert merge_staged(client, ds, RUN_ID, NOW) == {"stories": 0, "story_sightings": 0,
+                                                     "hourly_pair_topic": 0}
 
 
 def test_sightings_merge_widens_first_and_last_seen(warehouse):

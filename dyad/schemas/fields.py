@@ -56,6 +56,9 @@ class Table:
     # BigQuery storage layout: DAY partitions on this TIMESTAMP/DATE column, then clustering.
     partition_field: str = ""
     cluster_fields: tuple[str, ...] = ()
+    # What a second row for a stored key does: each column named here keeps the "min" or "max" of
+    # the two; every other column keeps the first row's value (so a story is never rewritten).
+    on_conflict: tuple[tuple[str, str], ...] = ()
 
     @property
     def column_names(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""The warehouse tables: stories (one row per story), story_sightings, ingest_errors."""
+"""The warehouse tables: stories (one row per story), story_sightings, ingest_errors, and the
+hourly counts that `dyad stream` keeps."""
 from dyad.schemas.fields import Field, Table
 
 S, I, F, T, R = "STRING", "INTEGER", "FLOAT", "TIMESTAMP", "RECORD"
@@ -66,6 +67,7 @@ SIGHTINGS = Table(
     description="Every feed a story appeared in, with when it was first and last seen there.",
     partition_field="first_seen_at",
     cluster_fields=("story_id",),
+    on_conflict=(("first_seen_at", "min"), ("last_seen_at", "max")),
     fields=(
         Field("story_id", S, "REQUIRED"),
         Field("feed_url", S, "REQUIRED"),
@@ -94,7 +96,26 @@ ERRORS = Table(
     ),
 )
 
-ALL_TABLES = (STORIES, SIGHTINGS, ERRORS)
+HOURLY = Table(
+    name="hourly_pair_topic",
+    primary_key=("stream_id", "hour", "country_pair", "topic"),
+    description="Stories per hour of publication, country pair and topic, counted by `dyad "
+                "stream` while it runs (one row per stream run; sum them over stream_id).",
+    partition_field="hour",
+    cluster_fields=("country_pair", "topic"),
+    on_conflict=(("stories", "max"), ("outlets", "max"), ("updated_at", "max")),
+    fields=(
+        Field("stream_id", S, "REQUIRED", "The stream run that counted (its run_id)."),
+        Field("hour", T, "REQUIRED", "Start of the hour of published_at, UTC."),
+        Field("country_pair", S, "REQUIRED", "The pair, or '' for a story without one."),
+        Field("topic", S, "REQUIRED", "The topic, or '' for a story without one."),
+        Field("stories", I, "REQUIRED", "Stories counted so far."),
+        Field("outlets", I, "REQUIRED", "Distinct sources among them."),
+        Field("updated_at", T, "REQUIRED", "When the count last changed."),
+    ),
+)
+
+ALL_TABLES = (STORIES, SIGHTINGS, ERRORS, HOURLY)
 
 # Dashboards read this; plain SQL that DuckDB and BigQuery both accept, once {stories} is replaced
 # by the warehouse's name for the stories table.

@@ -23,13 +23,17 @@ def error_output(row: dict) -> TaggedOutput:
     return TaggedOutput(ERRORS, row)
 
 
-def run_stage(pcoll, label: str, fn: beam.DoFn, stage: str, run_id: str, extra_tags=()):
+def run_stage(pcoll, label: str, fn: beam.DoFn, stage: str, run_id: str, extra_tags=(),
+              side_inputs=()):
     """Apply `fn` under `label`; return (main, errors, *extra outputs in `extra_tags` order).
 
     `errors` holds `ingest_errors` rows: those `fn` yielded and those of elements it crashed on.
+    A stateful `fn` keeps its state and timers; a crash part-way may leave its state written.
     """
-    result = pcoll | label >> beam.ParDo(fn).with_outputs(
-        ERRORS, *extra_tags, main=MAIN).with_exception_handling()
+    stateful = beam.transforms.userstate.is_stateful_dofn(fn)
+    result = pcoll | label >> beam.ParDo(fn, *side_inputs).with_outputs(
+        ERRORS, *extra_tags, main=MAIN).with_exception_handling(
+        allow_unsafe_userstate_in_process=stateful)
     crashed = result.bad | f"{label}DeadLetters" >> beam.Map(_dead_letter, stage, run_id)
     errors = (result[ERRORS], crashed) | f"{label}Errors" >> beam.Flatten()
     return (result[MAIN], errors, *(result[tag] for tag in extra_tags))

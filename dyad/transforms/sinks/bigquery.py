@@ -81,18 +81,20 @@ def rejected_row(rejection, run_id: str) -> dict:
 class MergeStagedFn(beam.DoFn):
     """Once the run's writes are done (side inputs complete), MERGE its staged rows."""
 
-    def __init__(self, dataset: Dataset, run_id: str, since: dt.datetime):
+    def __init__(self, dataset: Dataset, run_id: str, since: dt.datetime, tables: tuple):
         self.dataset = dataset
         self.run_id = run_id
         self.since = since
-        self.counters = {t.name: Metrics.counter("dyad", f"written_{t.name}") for t in MERGED_TABLES}
+        self.tables = tables
+        self.counters = {t.name: Metrics.counter("dyad", f"written_{t.name}") for t in tables}
 
     def setup(self):
         bigquery_client.configure_beam()
         self.client = bigquery_client.client(self.dataset.project)
 
     def process(self, _trigger, *_writes_done) -> Iterable[dict]:
-        for name, count in merge_staged(self.client, self.dataset, self.run_id, self.since).items():
+        merged = merge_staged(self.client, self.dataset, self.run_id, self.since, self.tables)
+        for name, count in merged.items():
             self.counters[name].inc(count)
             if name == "stories":
                 progress.bump("stories_written", count)
@@ -110,7 +112,8 @@ class WriteToBigQueryWarehouse(beam.PTransform):
 
     def expand(self, tables):
         writes_done, refused, rejections = [], [], []
-        for table in MERGED_TABLES:
+        merged_tables = tuple(t for t in MERGED_TABLES if t.name in tables)
+        for table in merged_tables:
             name = table.label
             rows, bad = run_stage(tables[table.name], f"{name}ToJson",
                                   ToBigQueryJsonFn(table, self.run_id, self.started_at),
@@ -135,7 +138,7 @@ class WriteToBigQueryWarehouse(beam.PTransform):
             pipeline
             | "MergeTrigger" >> beam.Create([self.run_id])
             | "MergeStaged" >> beam.ParDo(
-                MergeStagedFn(self.target.dataset, self.run_id, self.started_at),
+                MergeStagedFn(self.target.dataset, self.run_id, self.started_at, merged_tables),
                 *[AsList(done) for done in writes_done]).with_exception_handling()
         )
         merged.bad | "LogMergeFailure" >> beam.Map(_log_merge_failure)

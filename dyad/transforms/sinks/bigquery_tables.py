@@ -18,14 +18,14 @@ import requests
 from google.api_core import exceptions as gexc
 from google.cloud import bigquery
 
-from dyad.schemas import (ALL_TABLES, DAILY_VIEW_NAME, DAILY_VIEW_SQL, SIGHTINGS, STORIES, Field,
-                          Table, bigquery_schema)
+from dyad.schemas import (ALL_TABLES, DAILY_VIEW_NAME, DAILY_VIEW_SQL, HOURLY, SIGHTINGS, STORIES,
+                          Field, Table, bigquery_schema)
 
 log = logging.getLogger(__name__)
 
 STAGING_PREFIX = "staging_"
 STAGING_EXPIRATION_DAYS = 7
-MERGED_TABLES = (STORIES, SIGHTINGS)
+MERGED_TABLES = (STORIES, SIGHTINGS, HOURLY)
 STAGED_FIELDS = (
     Field("staged_run_id", "STRING", "REQUIRED", "The run (or stream) that staged the row."),
     Field("staged_at", "TIMESTAMP", "REQUIRED", "When it was staged; staging expires by day."),
@@ -182,22 +182,24 @@ def _ddl_type(f: Field) -> str:
 def merge_sql(ds: Dataset, table: Table) -> str:
     """MERGE the run's staged rows (@run_id, staged since @since) into `table`, once per key.
 
-    A story keeps the first row written for its key. A sighting widens first/last seen. INSERT
-    lists every column because the emulator cannot do `INSERT ROW`.
+    Columns in `table.on_conflict` keep the least or greatest value of the stored and the staged
+    row; every other column keeps the stored row (a story is never rewritten). INSERT lists every
+    column because the emulator cannot do `INSERT ROW`.
     """
     cols, keys = table.column_names, table.primary_key
+    policy = dict(table.on_conflict)
     staged = (f"{ds.sql(STAGING_PREFIX + table.name)} "
               "WHERE staged_run_id = @run_id AND staged_at >= @since")
-    if table is SIGHTINGS:
-        picks = [c if c in keys else f"{_SIGHTING_AGGREGATES.get(c, 'ANY_VALUE')}({c}) AS {c}"
+    if policy:
+        picks = [c if c in keys else f"{_AGGREGATES[policy.get(c, 'any')]}({c}) AS {c}"
                  for c in cols]
         source = f"SELECT {', '.join(picks)} FROM {staged} GROUP BY {', '.join(keys)}"
-        matched = ("WHEN MATCHED THEN UPDATE SET "
-                   "first_seen_at = LEAST(T.first_seen_at, S.first_seen_at), "
-                   "last_seen_at = GREATEST(T.last_seen_at, S.last_seen_at) ")
+        matched = "WHEN MATCHED THEN UPDATE SET " + ", ".join(
+            f"{c} = {_EXTREMES[how]}(T.{c}, S.{c})" for c, how in table.on_conflict) + " "
     else:
+        first = "ingested_at, run_id" if "ingested_at" in cols else ", ".join(keys)
         source = (f"SELECT {', '.join(cols)} FROM {staged} QUALIFY ROW_NUMBER() OVER "
-                  f"(PARTITION BY {', '.join(keys)} ORDER BY ingested_at, run_id) = 1")
+                  f"(PARTITION BY {', '.join(keys)} ORDER BY {first}) = 1")
         matched = ""
     on = " AND ".join(f"T.{k} = S.{k}" for k in keys)
     insert = f"INSERT ({', '.join(cols)}) VALUES ({', '.join(f'S.{c}' for c in cols)})"
@@ -205,7 +207,8 @@ def merge_sql(ds: Dataset, table: Table) -> str:
             f"{matched}WHEN NOT MATCHED THEN {insert}")
 
 
-_SIGHTING_AGGREGATES = {"first_seen_at": "MIN", "last_seen_at": "MAX"}
+_AGGREGATES = {"min": "MIN", "max": "MAX", "any": "ANY_VALUE"}
+_EXTREMES = {"min": "LEAST", "max": "GREATEST"}
 
 
 def query_parameters(**values) -> bigquery.QueryJobConfig:
@@ -214,12 +217,12 @@ def query_parameters(**values) -> bigquery.QueryJobConfig:
         bigquery.ScalarQueryParameter(name, kinds[type(v)], v) for name, v in values.items()])
 
 
-def merge_staged(client: bigquery.Client, ds: Dataset, run_id: str,
-                 since: dt.datetime) -> dict[str, int]:
+def merge_staged(client: bigquery.Client, ds: Dataset, run_id: str, since: dt.datetime,
+                 tables: tuple[Table, ...] = MERGED_TABLES) -> dict[str, int]:
     """Publish what `run_id` staged since `since`; returns the rows each MERGE inserted or updated
     (for stories, which are never updated, the new stories)."""
     merged = {}
-    for table in MERGED_TABLES:
+    for table in tables:
         job = _run_dml(client, merge_sql(ds, table), query_parameters(run_id=run_id, since=since))
         merged[table.name] = job.num_dml_affected_rows or 0
     return merged

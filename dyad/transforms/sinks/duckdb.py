@@ -1,15 +1,20 @@
-"""Stage 6, write to DuckDB: rows of `stories`, `story_sightings`, `ingest_errors` → the file.
+"""Stage 6, write to DuckDB: rows of `stories`, `story_sightings`, `ingest_errors` (and the hourly
+counts of a stream) → the file.
 
-DuckDB allows one writing process per file, so all rows funnel through one key into batches that a
-single writer inserts, each batch in its own short connection (the file is free between batches).
-Inserts are idempotent: stories conflict on `story_id` and are kept as first written; sightings
-update their `last_seen_at`. A batch the database refuses is retried row by row, and each refused
-row becomes an `ingest_errors` row with stage `write`.
+Rows are batched within a bundle (no shuffle, so a stream writes as it goes) and each batch is
+written in its own short connection, under a lock file: DuckDB allows one writing process per file,
+and between batches the file is free for analysts and dashboards to read. A reader holding the
+file makes the writer wait and retry. Inserts are idempotent: a stored key keeps its row, except
+the columns a table's `on_conflict` widens (a sighting's first/last seen). A batch the database
+refuses is retried row by row, and each refused row becomes an `ingest_errors` row (stage `write`).
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
+import time
+from contextlib import contextmanager
 from typing import Iterable
 
 import apache_beam as beam
@@ -20,7 +25,7 @@ from apache_beam.metrics import Metrics
 from dyad import progress
 from dyad.errors import error_row
 from dyad.transforms.sinks import summary
-from dyad.schemas import (ALL_TABLES, DAILY_VIEW_NAME, DAILY_VIEW_SQL, ERRORS, SIGHTINGS, Table,
+from dyad.schemas import (ALL_TABLES, DAILY_VIEW_NAME, DAILY_VIEW_SQL, ERRORS, Table,
                           arrow_schema, duckdb_ddl)
 from dyad.schemas.fields import duckdb_type
 
@@ -28,10 +33,35 @@ log = logging.getLogger(__name__)
 TABLES = {t.name: t for t in ALL_TABLES}
 
 
-def connect(path: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+# How long a writer waits for readers to let go of the file before the batch fails (seconds).
+LOCK_WAIT = 60.0
+
+
+def connect(path: str, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open the file; while another process holds it, retry for up to `wait` seconds."""
     if not read_only:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    return duckdb.connect(path, read_only=read_only)
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def writer_lock(path: str):
+    """One writer at a time across threads and processes (DuckDB's own lock would just refuse)."""
+    with open(os.path.abspath(path) + ".lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def ensure_schema(con) -> None:
@@ -64,12 +94,17 @@ def known_story_ids(path: str) -> list[str]:
 
 def _insert_sql(table: Table) -> str:
     base = f'INSERT INTO "{table.name}" BY NAME SELECT * FROM batch'
-    if table is SIGHTINGS:
-        return (base + " ON CONFLICT (story_id, feed_url) DO UPDATE SET last_seen_at = "
-                "greatest(story_sightings.last_seen_at, excluded.last_seen_at)")
+    if table.on_conflict:
+        keys = ", ".join(f'"{k}"' for k in table.primary_key)
+        sets = ", ".join(f'"{c}" = {_EXTREMES[how]}("{table.name}"."{c}", excluded."{c}")'
+                         for c, how in table.on_conflict)
+        return base + f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
     if table.primary_key:
         return base + " ON CONFLICT DO NOTHING"
     return base
+
+
+_EXTREMES = {"min": "least", "max": "greatest"}
 
 
 def insert_rows(con, table: Table, rows: list[dict]) -> int:
@@ -92,27 +127,33 @@ def write_batch(path: str, tagged_rows: Iterable[tuple[str, dict]], run_id: str)
     for name, row in tagged_rows:
         by_table.setdefault(name, []).append(row)
     written = {name: 0 for name in by_table}
-    con = connect(path)
-    try:
-        ensure_schema(con)
-        refused = []
-        for name, rows in by_table.items():
-            table = TABLES[name]
-            try:
-                written[name] += insert_rows(con, table, rows)
-            except (duckdb.Error, pa.ArrowException) as exc:
-                log.warning("batch of %d %s rows refused (%s); retrying one by one", len(rows), name, exc)
-                for row in rows:
-                    try:
-                        written[name] += insert_rows(con, table, [row])
-                    except (duckdb.Error, pa.ArrowException) as row_exc:
-                        refused.append(error_row("write", row.get("url"), row.get("feed_url"),
-                                                 type(row_exc).__name__, str(row_exc), run_id))
-        if refused:
-            written[ERRORS.name] = written.get(ERRORS.name, 0) + insert_rows(con, ERRORS, refused)
-    finally:
-        con.close()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with writer_lock(path):
+        con = connect(path, wait=LOCK_WAIT)
+        try:
+            _write_tables(con, by_table, written, run_id)
+        finally:
+            con.close()
     return written
+
+
+def _write_tables(con, by_table: dict, written: dict, run_id: str) -> None:
+    ensure_schema(con)
+    refused = []
+    for name, rows in by_table.items():
+        table = TABLES[name]
+        try:
+            written[name] += insert_rows(con, table, rows)
+        except (duckdb.Error, pa.ArrowException) as exc:
+            log.warning("batch of %d %s rows refused (%s); retrying one by one", len(rows), name, exc)
+            for row in rows:
+                try:
+                    written[name] += insert_rows(con, table, [row])
+                except (duckdb.Error, pa.ArrowException) as row_exc:
+                    refused.append(error_row("write", row.get("url"), row.get("feed_url"),
+                                             type(row_exc).__name__, str(row_exc), run_id))
+    if refused:
+        written[ERRORS.name] = written.get(ERRORS.name, 0) + insert_rows(con, ERRORS, refused)
 
 
 class WriteDuckDBBatchFn(beam.DoFn):
@@ -121,8 +162,7 @@ class WriteDuckDBBatchFn(beam.DoFn):
         self.run_id = run_id
         self.counters = {name: Metrics.counter("dyad", f"written_{name}") for name in TABLES}
 
-    def process(self, keyed_batch) -> Iterable[dict]:
-        _key, tagged_rows = keyed_batch
+    def process(self, tagged_rows: list) -> Iterable[dict]:
         for name, count in write_batch(self.path, tagged_rows, self.run_id).items():
             self.counters[name].inc(count)
             if name == "stories":
@@ -131,7 +171,9 @@ class WriteDuckDBBatchFn(beam.DoFn):
 
 
 class WriteToDuckDB(beam.PTransform):
-    """{table name: PCollection[row]} → PCollection[{table, written}] per batch, into one file."""
+    """{table name: PCollection[row]} → PCollection[{table, written}] per batch, into one file.
+
+    Rows of windowed PCollections must be re-windowed into the global window first."""
 
     def __init__(self, path: str, run_id: str, batch_size: int = 500):
         super().__init__()
@@ -147,8 +189,7 @@ class WriteToDuckDB(beam.PTransform):
         result = (
             tagged
             | "AllRows" >> beam.Flatten()
-            | "OneWriter" >> beam.WithKeys(lambda _row: 0)
-            | "Batch" >> beam.GroupIntoBatches(self.batch_size)
+            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.batch_size)
             | "Insert" >> beam.ParDo(WriteDuckDBBatchFn(self.path, self.run_id))
             .with_exception_handling()
         )
@@ -157,7 +198,7 @@ class WriteToDuckDB(beam.PTransform):
 
 
 def _log_failed_batch(dead_letter) -> None:
-    (_key, rows), (_type, message, _tb) = dead_letter
+    rows, (_type, message, _tb) = dead_letter
     log.error("could not write %d rows to DuckDB: %s", len(list(rows)), message)
     Metrics.counter("dyad", "write_batches_failed").inc()
 
