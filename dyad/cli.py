@@ -1,15 +1,17 @@
-"""The `dyad` command: ingest (batch pipeline), classify and parse (one article at a time)."""
+"""The `dyad` command: ingest (batch pipeline), stream (polling pipeline), classify and parse (one
+article at a time)."""
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 
 from dyad import __version__
 
 log = logging.getLogger("dyad")
 
-EPILOG = "Run 'dyad ingest --help' for the pipeline options."
+EPILOG = "Run 'dyad ingest --help' or 'dyad stream --help' for the pipeline options."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("ingest", help="run the batch pipeline", add_help=False)
+    sub.add_parser("stream", help="poll the feeds continuously (streaming pipeline)",
+                   add_help=False)
     for name, what in (("classify", "classify articles (HTML or text)"),
                        ("parse", "extract title, text, authors and date from HTML")):
         p = sub.add_parser(name, help=what)
@@ -28,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    if args.command == "ingest":
-        return _ingest(rest)
+    if args.command in ("ingest", "stream"):
+        return _pipeline(args.command, rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     from dyad import articles_cli
@@ -41,32 +45,52 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _ingest(argv: list[str]) -> int:
+def _pipeline(command: str, argv: list[str]) -> int:
     if "-h" in argv or "--help" in argv:
-        _ingest_help()
+        _pipeline_help(command)
         return 0
+    from dyad import warehouse
     from dyad.feedlist import FeedListError
     from dyad.options import OptionsError
-    from dyad import warehouse
-    from dyad.pipelines import batch
+    from dyad.pipelines import batch, stream
     from dyad.progress import Ticker
     from dyad.transforms.sinks.bigquery_tables import WarehouseError
+    if command == "stream":
+        _stop_on_signals()
     try:
         with Ticker(sys.stderr):
-            identity, settings, _result = batch.run(argv)
+            identity, settings, _result = (stream if command == "stream" else batch).run(argv)
     except (OptionsError, FeedListError, WarehouseError) as exc:
-        print(f"dyad ingest: {exc}", file=sys.stderr)
+        print(f"dyad {command}: {exc}", file=sys.stderr)
         return 2
     summary = warehouse.run_summary(settings, identity.run_id)
     print(format_summary(identity.run_id, warehouse.location(settings), summary))
     return 0
 
 
-def _ingest_help() -> None:
+def _stop_on_signals() -> None:
+    """The first SIGINT/SIGTERM stops polling and lets the stream finish what it has; a second one
+    interrupts at once."""
+    from dyad.transforms.poll_feeds import STOP
+
+    def stop(signum, _frame):
+        log.warning("stopping after the current poll (%s again to interrupt)",
+                    signal.Signals(signum).name)
+        STOP.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _pipeline_help(command: str) -> None:
     from dyad.options import DyadOptions
-    p = argparse.ArgumentParser(prog="dyad ingest", description="Run the batch pipeline once. "
-                                "Standard Beam options (--runner, --project, --region, "
-                                "--temp_location, --setup_file ...) pass through.")
+    what = ("Poll the feeds every --poll-interval seconds until stopped (or --duration)."
+            if command == "stream" else "Run the batch pipeline once.")
+    p = argparse.ArgumentParser(prog=f"dyad {command}", description=f"{what} Standard Beam "
+                                "options (--runner, --project, --region, --temp_location, "
+                                "--setup_file ...) pass through.")
     DyadOptions._add_argparse_args(p)
     p.print_help()
 

@@ -61,6 +61,16 @@ class DyadOptions(PipelineOptions):
                             help="Requests in flight to one host per worker (default 4).")
         parser.add_argument("--write-batch-size", "--write_batch_size", dest="write_batch_size",
                             type=int, default=500, help="Rows per warehouse insert (default 500).")
+        parser.add_argument("--poll-interval", "--poll_interval", dest="poll_interval", type=float,
+                            default=300.0, help="dyad stream: seconds between two polls of a feed "
+                                                "(default 300).")
+        parser.add_argument("--duration", type=float, default=0.0,
+                            help="dyad stream: stop after this many seconds (default 0: run until "
+                                 "SIGINT/SIGTERM, or a drain on Dataflow).")
+        parser.add_argument("--dedupe-ttl-hours", "--dedupe_ttl_hours", dest="dedupe_ttl_hours",
+                            type=float, default=72.0,
+                            help="dyad stream: hours a story is remembered; seen again within them "
+                                 "it is only a sighting (default 72).")
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,9 @@ class Settings:
     per_host: int
     write_batch_size: int
     bigquery: BigQueryTarget | None = None
+    poll_interval: float = 300.0
+    duration: float = 0.0
+    dedupe_ttl: float = 72 * 3600.0  # seconds
 
 
 def parse_warehouse(spec: str) -> tuple[str, str]:
@@ -129,6 +142,9 @@ def settings_from(options: PipelineOptions) -> Settings:
     for name in ("connect_timeout", "read_timeout", "total_timeout", "feed_max_mb", "article_max_mb"):
         if getattr(opts, name) <= 0:
             raise OptionsError(f"--{name.replace('_', '-')} must be positive")
+    if opts.poll_interval < 1 or opts.duration < 0 or opts.dedupe_ttl_hours <= 0:
+        raise OptionsError("--poll-interval must be at least 1 second, --duration cannot be "
+                           "negative and --dedupe-ttl-hours must be positive")
     for name in ("fetch_threads", "per_host", "write_batch_size"):
         if getattr(opts, name) < 1:
             raise OptionsError(f"--{name.replace('_', '-')} must be at least 1")
@@ -147,4 +163,7 @@ def settings_from(options: PipelineOptions) -> Settings:
         per_host=opts.per_host,
         write_batch_size=opts.write_batch_size,
         bigquery=bigquery,
+        poll_interval=opts.poll_interval,
+        duration=opts.duration,
+        dedupe_ttl=opts.dedupe_ttl_hours * 3600,
     )

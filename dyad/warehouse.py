@@ -37,9 +37,10 @@ def read_known(settings: Settings, now) -> beam.PTransform:
     return duckdb.ReadKnownStoryIds(settings.warehouse_target)
 
 
-def write(settings: Settings, run_id: str, started_at) -> beam.PTransform:
+def write(settings: Settings, run_id: str, started_at, ticks=None) -> beam.PTransform:
+    """The writer; a stream passes its clock's `ticks`, on which BigQuery publishes staged rows."""
     if settings.bigquery:
-        return bigquery.WriteToBigQueryWarehouse(settings.bigquery, run_id, started_at)
+        return bigquery.WriteToBigQueryWarehouse(settings.bigquery, run_id, started_at, ticks)
     return duckdb.WriteToDuckDB(settings.warehouse_target, run_id, settings.write_batch_size)
 
 

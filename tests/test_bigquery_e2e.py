@@ -10,6 +10,7 @@ from apache_beam.runners.runner import PipelineState
 
 from dyad import bigquery_client
 from dyad.pipelines import batch
+from dyad.pipelines.launch import Run
 from dyad.schemas import STORIES
 from tests.conftest import BQ_PROJECT, REPO
 
@@ -33,7 +34,7 @@ def ingest(feed_list, warehouse, identity):
 def runs(sample_sites, tmp_path_factory):
     folder = tmp_path_factory.mktemp("bq-e2e")
     feed_list = sample_sites.write_feed_list(str(folder / "feeds.yaml"))
-    first = batch.Run.new()
+    first = Run.new()
     db = str(folder / "dyad.duckdb")
     ingest(feed_list, f"duckdb:{db}", first)
     ingest(feed_list, WAREHOUSE, first)

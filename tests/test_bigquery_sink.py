@@ -35,7 +35,7 @@ def write(target, stories, sightings=(), errors=()):
 
 
 def test_json_fn_refuses_what_bigquery_could_not_take():
-    fn = ToBigQueryJsonFn(STORIES, RUN_ID, NOW)
+    fn = ToBigQueryJsonFn(STORIES, RUN_ID, True, NOW)
     good = list(fn.process(story(1)))
     assert good[0]["staged_run_id"] == RUN_ID and good[0]["published_at"].startswith("2026-11-27 12")
     bad = list(fn.process(story(2, topic_score=float("nan"))))

@@ -1,17 +1,14 @@
 """The batch ingest: feed list → read → dedupe → fetch → parse → classify → warehouse."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import uuid
-from dataclasses import dataclass
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
 from dyad import progress, warehouse
 from dyad.feedlist import load_feed_list
-from dyad.options import Settings, settings_from
+from dyad.options import Settings
+from dyad.pipelines.launch import Run, execute
 from dyad.transforms.classify import ClassifyStories
 from dyad.transforms.dedupe import DedupeStories
 from dyad.transforms.fetch import FetchArticles
@@ -19,19 +16,6 @@ from dyad.transforms.parse import ParseArticles
 from dyad.transforms.read_feeds import ReadFeeds
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Run:
-    """Identity of one ingest run: every row it writes carries these."""
-
-    run_id: str
-    started_at: dt.datetime
-
-    @classmethod
-    def new(cls) -> "Run":
-        now = dt.datetime.now(dt.timezone.utc)
-        return cls(f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", now)
 
 
 def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
@@ -60,16 +44,4 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
 
 def run(argv: list[str], run_identity: Run | None = None):
     """Validate options, build and run the batch pipeline; returns (Run, Settings, PipelineResult)."""
-    options = PipelineOptions(argv)
-    setup = options.view_as(SetupOptions)
-    setup.save_main_session = False
-    settings = settings_from(options)
-    if settings.bigquery:  # workers then point Beam's BigQuery clients where the launcher does
-        setup.beam_plugins = [*(setup.beam_plugins or []), warehouse.BEAM_PLUGIN]
-    warehouse.prepare(settings)
-    identity = run_identity or Run.new()
-    pipeline = beam.Pipeline(options=options)
-    build(pipeline, settings, identity)
-    result = pipeline.run()
-    result.wait_until_finish()
-    return identity, settings, result
+    return execute(argv, build, streaming=False, run_identity=run_identity)

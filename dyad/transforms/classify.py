@@ -47,7 +47,9 @@ def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
 
 
 class ClassifyStoryFn(beam.DoFn):
-    def __init__(self, run_id: str, ingested_at: dt.datetime):
+    """Article → `stories` row; ingested at `ingested_at` (a batch run's start) or (streams) now."""
+
+    def __init__(self, run_id: str, ingested_at: dt.datetime | None):
         self.run_id = run_id
         self.ingested_at = ingested_at
         self.classified = Metrics.counter("dyad", "stories_classified")
@@ -57,13 +59,14 @@ class ClassifyStoryFn(beam.DoFn):
 
     def process(self, article: Article) -> Iterable[dict | ErrorOut]:
         self.classified.inc()
-        yield story_row(article, self.run_id, self.ingested_at)
+        yield story_row(article, self.run_id,
+                        self.ingested_at or dt.datetime.now(dt.timezone.utc))
 
 
 class ClassifyStories(beam.PTransform):
     """PCollection[Article] → (PCollection[stories row], PCollection[error row])."""
 
-    def __init__(self, run_id: str, ingested_at: dt.datetime):
+    def __init__(self, run_id: str, ingested_at: dt.datetime | None):
         super().__init__()
         self.run_id = run_id
         self.ingested_at = ingested_at

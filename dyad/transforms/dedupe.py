@@ -1,14 +1,23 @@
 """Stage 3, dedupe: FeedEntry → one FeedEntry per new story, plus a sighting row per feed.
 
-Entries are grouped by `story_id` (canonical URL) together with the ids the warehouse already
-holds, so a story is fetched once per run and never again in a later run. Every entry still counts:
-each feed that carried a story becomes a `story_sightings` row, and duplicates are counted.
+In batch (`DedupeStories`), entries are grouped by `story_id` (canonical URL) together with the ids
+the warehouse already holds, so a story is fetched once per run and never again in a later run.
+In a stream (`DedupeInState`), each story_id keeps in keyed state when it was first seen; an entry
+seen again within the time-to-live is only a sighting, and an event-time timer clears the state
+when the TTL is over. Every entry still counts: each feed that carried a story becomes a
+`story_sightings` row, and duplicates are counted.
 """
-from typing import Iterable, Literal
+import datetime as dt
+from typing import Any, Iterable, Literal, Tuple
 
 import apache_beam as beam
+from apache_beam.coders import BooleanCoder, FloatCoder
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
+from apache_beam.transforms import window
+from apache_beam.transforms.timeutil import TimeDomain
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
+from apache_beam.utils.timestamp import Duration, Timestamp
 
 from dyad.records import FeedEntry
 from dyad.schemas import SIGHTINGS, build_row
@@ -81,4 +90,80 @@ class DedupeStories(beam.PTransform):
         known = known_ids | "KeyKnown" >> beam.Map(lambda story_id: (story_id, True))
         grouped = {"entries": keyed, "known": known} | "JoinKnown" >> beam.CoGroupByKey()
         return run_stage(grouped, "PickStory", PickStoryFn(), "dedupe", self.run_id,
+                         extra_tags=(SIGHTINGS_TAG,))
+
+
+def sighting_row(entry: FeedEntry) -> dict:
+    """The sighting one entry makes (first = last = when it was seen)."""
+    return sighting_rows([entry])[0]
+
+
+class DedupeStateFn(beam.DoFn):
+    """(story_id, FeedEntry, or None for "already in the warehouse") → the entry if its story is
+    new; a sighting row for every entry."""
+
+    FIRST_SEEN = ReadModifyWriteStateSpec("first_seen", FloatCoder())
+    STORED = ReadModifyWriteStateSpec("stored", BooleanCoder())
+    EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
+
+    def __init__(self, ttl_seconds: float):
+        self.ttl = ttl_seconds
+        self.new = Metrics.counter("dyad", "stories_new")
+        self.dup_run = Metrics.counter("dyad", "duplicates_in_run")
+        self.dup_known = Metrics.counter("dyad", "duplicates_in_warehouse")
+
+    def process(self, keyed, timestamp=beam.DoFn.TimestampParam,
+                first_seen=beam.DoFn.StateParam(FIRST_SEEN),
+                stored=beam.DoFn.StateParam(STORED),
+                expiry=beam.DoFn.TimerParam(EXPIRY)) -> Iterable[FeedEntry | SightingOut | ErrorOut]:
+        _story_id, entry = keyed
+        now = float(timestamp)
+        if entry is None:
+            stored.write(True)
+            expiry.set(Timestamp.of(now) + Duration.of(self.ttl))
+            return
+        yield TaggedOutput(SIGHTINGS_TAG, sighting_row(entry))
+        if stored.read():
+            self.dup_known.inc()
+            return
+        seen = first_seen.read()
+        if seen is not None and now - seen < self.ttl:
+            self.dup_run.inc()
+            return
+        first_seen.write(now)
+        expiry.set(Timestamp.of(now) + Duration.of(self.ttl))
+        self.new.inc()
+        yield entry
+
+    @on_timer(EXPIRY)
+    def expire(self, first_seen=beam.DoFn.StateParam(FIRST_SEEN),
+               stored=beam.DoFn.StateParam(STORED)):
+        first_seen.clear()
+        stored.clear()
+
+
+class DedupeInState(beam.PTransform):
+    """(PCollection[FeedEntry], PCollection[known story_id]) → (stories, errors, sightings).
+
+    For streams: a story is new once per `ttl_seconds` of event time. Ids already in the warehouse
+    when the stream starts (`started_at`) count as seen then. A story seen again after its TTL is
+    fetched again, and the warehouse's own key keeps it from being stored twice.
+    """
+
+    def __init__(self, run_id: str, ttl_seconds: float, started_at: dt.datetime):
+        super().__init__()
+        self.run_id = run_id
+        self.ttl = ttl_seconds
+        self.started = started_at.timestamp()
+
+    def expand(self, inputs):
+        entries, known_ids = inputs
+        started = self.started
+        keyed = entries | "KeyByStory" >> beam.Map(
+            lambda e: (e.story_id, e)).with_output_types(Tuple[str, Any])
+        known = known_ids | "KeyKnown" >> beam.Map(
+            lambda story_id: window.TimestampedValue((story_id, None), started)
+        ).with_output_types(Tuple[str, Any])
+        both = (keyed, known) | "EntriesAndKnown" >> beam.Flatten()
+        return run_stage(both, "FirstSighting", DedupeStateFn(self.ttl), "dedupe", self.run_id,
                          extra_tags=(SIGHTINGS_TAG,))

@@ -76,8 +76,11 @@ class FetchArticles(beam.PTransform):
     """PCollection[FeedEntry] → (PCollection[FetchedPage], PCollection[error row])."""
 
     def __init__(self, policy: FetchPolicy, run_id: str, threads: int = 32, per_host: int = 4,
-                 batch_size: int = 64):
+                 batch_size: int = 64, spread: bool = True):
         super().__init__()
+        # A stream's entries come keyed from the stateful dedupe, already spread by story; a
+        # shuffle here would also hold a local runner's output until the stream ends.
+        self.spread = spread
         self.policy = policy
         self.run_id = run_id
         self.threads = threads
@@ -85,10 +88,9 @@ class FetchArticles(beam.PTransform):
         self.batch_size = batch_size
 
     def expand(self, entries):
-        batches = (
-            entries
-            | "SpreadEntries" >> beam.Reshuffle()
-            | "BatchEntries" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.batch_size)
-        )
+        if self.spread:
+            entries = entries | "SpreadEntries" >> beam.Reshuffle()
+        batches = entries | "BatchEntries" >> beam.BatchElements(
+            min_batch_size=1, max_batch_size=self.batch_size)
         fn = FetchArticleBatchFn(self.policy, self.run_id, self.threads, self.per_host)
         return run_stage(batches, "FetchPages", fn, "fetch", self.run_id)

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import threading
 import time
-from typing import Iterable
+from typing import Any, Iterable, Tuple
 from urllib.parse import urlsplit
 
 import apache_beam as beam
@@ -196,11 +196,25 @@ class PollHostFn(beam.DoFn):
                                content_type=resp.content_type, fetched_at=resp.fetched_at)
 
 
-class PollFeeds(beam.PTransform):
-    """PBegin → (PCollection[FeedDocument] of changed feeds, PCollection[error row])."""
+class PollClock(beam.PTransform):
+    """PBegin → PCollection[tick number], one every `interval` seconds from `start` until `stop`
+    (None: until asked to stop, or drained)."""
 
-    def __init__(self, feeds: list, policy: FetchPolicy, interval: float, run_id: str,
-                 start: dt.datetime, stop: dt.datetime | None):
+    def __init__(self, interval: float, start: dt.datetime, stop: dt.datetime | None):
+        super().__init__()
+        self.interval = interval
+        self.span = (start.timestamp(), stop.timestamp() if stop else 0)
+
+    def expand(self, pbegin):
+        return (pbegin
+                | "Start" >> beam.Create([self.span])
+                | "Tick" >> beam.ParDo(PollClockFn(self.interval)))
+
+
+class PollFeeds(beam.PTransform):
+    """PCollection[tick] → (PCollection[FeedDocument] of changed feeds, PCollection[error row])."""
+
+    def __init__(self, feeds: list, policy: FetchPolicy, interval: float, run_id: str):
         super().__init__()
         self.by_host: dict[str, tuple] = {}
         for spec in feeds:
@@ -208,15 +222,10 @@ class PollFeeds(beam.PTransform):
         self.policy = policy
         self.interval = interval
         self.run_id = run_id
-        self.span = (start.timestamp(), stop.timestamp() if stop else 0)
 
-    def expand(self, pbegin):
+    def expand(self, ticks):
         by_host = self.by_host
-        hosts = (
-            pbegin
-            | "StartClock" >> beam.Create([self.span])
-            | "Tick" >> beam.ParDo(PollClockFn(self.interval))
-            | "FeedsByHost" >> beam.FlatMap(lambda _tick: list(by_host.items()))
-        )
+        hosts = ticks | "FeedsByHost" >> beam.FlatMap(
+            lambda _tick: list(by_host.items())).with_output_types(Tuple[str, Any])
         return run_stage(hosts, "PollHosts", PollHostFn(self.policy, self.interval, self.run_id),
                          "read_feeds", self.run_id)

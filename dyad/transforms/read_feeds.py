@@ -54,14 +54,16 @@ class FetchFeedFn(beam.DoFn):
 
 
 class ParseFeedFn(beam.DoFn):
-    def __init__(self, run_id: str, seen_at: dt.datetime):
+    """FeedDocument → FeedEntry each; seen at `seen_at`, or (streams) when the feed was fetched."""
+
+    def __init__(self, run_id: str, seen_at: dt.datetime | None):
         self.run_id = run_id
         self.seen_at = seen_at
         self.entries = Metrics.counter("dyad", "entries_read")
 
     def process(self, doc: FeedDocument) -> Iterable[FeedEntry | ErrorOut]:
         try:
-            for item in parse_feed(doc, self.seen_at):
+            for item in parse_feed(doc, self.seen_at or doc.fetched_at):
                 self.entries.inc()
                 if isinstance(item, EntryProblem):
                     yield error_output(error_row("parse_feeds", item.url, doc.url, item.error_type,
@@ -86,7 +88,19 @@ class ReadFeeds(beam.PTransform):
         spread = specs | "SpreadFeeds" >> beam.Reshuffle()
         docs, fetch_errors = run_stage(spread, "FetchFeeds", FetchFeedFn(self.policy, self.run_id),
                                        "read_feeds", self.run_id)
-        entries, parse_errors = run_stage(docs, "ParseFeeds", ParseFeedFn(self.run_id, self.seen_at),
-                                          "parse_feeds", self.run_id)
+        entries, parse_errors = docs | "ParseFeeds" >> ParseFeeds(self.run_id, self.seen_at)
         errors = (fetch_errors, parse_errors) | "FeedErrors" >> beam.Flatten()
         return entries, errors
+
+
+class ParseFeeds(beam.PTransform):
+    """PCollection[FeedDocument] → (PCollection[FeedEntry], PCollection[error row])."""
+
+    def __init__(self, run_id: str, seen_at: dt.datetime | None = None):
+        super().__init__()
+        self.run_id = run_id
+        self.seen_at = seen_at
+
+    def expand(self, docs):
+        return run_stage(docs, "ParseFeed", ParseFeedFn(self.run_id, self.seen_at), "parse_feeds",
+                         self.run_id)

@@ -46,11 +46,16 @@ class BigQueryTarget:
 
 
 class ToBigQueryJsonFn(beam.DoFn):
-    """A row of `table` → its JSON form (plus staging columns for staged tables), or an error row."""
+    """A row of `table` → its JSON form (plus staging columns when `staged`), or an error row.
 
-    def __init__(self, table: Table, run_id: str, staged_at: dt.datetime | None):
+    Staged rows carry the run and `staged_at` (a batch run's start, or for streams the time now).
+    """
+
+    def __init__(self, table: Table, run_id: str, staged: bool,
+                 staged_at: dt.datetime | None = None):
         self.table = table
         self.run_id = run_id
+        self.staged = staged
         self.staged_at = staged_at
         self.refused = Metrics.counter("dyad", "bigquery_rows_refused")
 
@@ -62,9 +67,10 @@ class ToBigQueryJsonFn(beam.DoFn):
             yield error_output(error_row("write", row.get("url"), row.get("feed_url"),
                                          "row_invalid", str(exc), self.run_id))
             return
-        if self.staged_at is not None:
+        if self.staged:
+            staged_at = self.staged_at or dt.datetime.now(dt.timezone.utc)
             out["staged_run_id"] = self.run_id
-            out["staged_at"] = self.staged_at.isoformat(sep=" ")
+            out["staged_at"] = staged_at.isoformat(sep=" ")
         yield out
 
 
@@ -104,11 +110,14 @@ class MergeStagedFn(beam.DoFn):
 class WriteToBigQueryWarehouse(beam.PTransform):
     """{table name: PCollection[row]} → PCollection[{table, written}] once the run is published."""
 
-    def __init__(self, target: BigQueryTarget, run_id: str, started_at: dt.datetime):
+    def __init__(self, target: BigQueryTarget, run_id: str, started_at: dt.datetime,
+                 merge_ticks=None):
         super().__init__()
         self.target = target
         self.run_id = run_id
         self.started_at = started_at
+        # A stream also publishes on each tick of its clock (its writes never "finish").
+        self.merge_ticks = merge_ticks
 
     def expand(self, tables):
         writes_done, refused, rejections = [], [], []
@@ -116,7 +125,8 @@ class WriteToBigQueryWarehouse(beam.PTransform):
         for table in merged_tables:
             name = table.label
             rows, bad = run_stage(tables[table.name], f"{name}ToJson",
-                                  ToBigQueryJsonFn(table, self.run_id, self.started_at),
+                                  ToBigQueryJsonFn(table, self.run_id, True,
+                                                   None if self.merge_ticks else self.started_at),
                                   "write", self.run_id)
             result = rows | f"Write{name}" >> self._write(staging_table(table))
             writes_done += self._finished(result)
@@ -126,7 +136,7 @@ class WriteToBigQueryWarehouse(beam.PTransform):
         all_errors = (tables[ERRORS.name], *refused, *self._rejected(rejections)) | (
             "AllErrorRows" >> beam.Flatten())
         errors, unwritable = run_stage(all_errors, "IngestErrorsToJson",
-                                       ToBigQueryJsonFn(ERRORS, self.run_id, None), "write",
+                                       ToBigQueryJsonFn(ERRORS, self.run_id, False), "write",
                                        self.run_id)
         errors_result = errors | "WriteIngestErrors" >> self._write(ERRORS)
         lost = [unwritable]
@@ -142,7 +152,13 @@ class WriteToBigQueryWarehouse(beam.PTransform):
                 *[AsList(done) for done in writes_done]).with_exception_handling()
         )
         merged.bad | "LogMergeFailure" >> beam.Map(_log_merge_failure)
-        return merged.good
+        if self.merge_ticks is None:
+            return merged.good
+        on_ticks = self.merge_ticks | "MergeEachTick" >> beam.ParDo(MergeStagedFn(
+            self.target.dataset, self.run_id, self.started_at, merged_tables)
+        ).with_exception_handling()
+        on_ticks.bad | "LogTickMergeFailure" >> beam.Map(_log_merge_failure)
+        return (merged.good, on_ticks.good) | "Merged" >> beam.Flatten()
 
     def _write(self, table: Table) -> WriteToBigQuery:
         loads = self.target.method == FILE_LOADS

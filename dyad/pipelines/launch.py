@@ -1,0 +1,55 @@
+"""What every pipeline does before and after its stages: options, the warehouse, the run's identity."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
+
+from dyad import warehouse
+from dyad.options import Settings, settings_from
+
+# Locally a stream runs on Beam's in-process portable runner: it executes the poll clock (a
+# splittable DoFn) for real, and stages fused with it emit as each poll ends. The DirectRunner's
+# default would first try to download Prism; its bundle-based mode cannot run splittable DoFns.
+LOCAL_STREAMING_RUNNER = "FnApiRunner"
+
+
+@dataclass(frozen=True)
+class Run:
+    """Identity of one ingest run or stream: every row it writes carries these."""
+
+    run_id: str
+    started_at: dt.datetime
+
+    @classmethod
+    def new(cls) -> "Run":
+        now = dt.datetime.now(dt.timezone.utc)
+        return cls(f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", now)
+
+
+def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run | None = None):
+    """Validate options, prepare the warehouse, build with `build(pipeline, settings, run)`, run.
+
+    Returns (Run, Settings, PipelineResult) once the pipeline has finished.
+    """
+    options = PipelineOptions(argv)
+    setup = options.view_as(SetupOptions)
+    setup.save_main_session = False
+    standard = options.view_as(StandardOptions)
+    if streaming:
+        standard.streaming = True
+        standard.runner = standard.runner or LOCAL_STREAMING_RUNNER
+    settings: Settings = settings_from(options)
+    if settings.bigquery:  # workers then point Beam's BigQuery clients where the launcher does
+        setup.beam_plugins = [*(setup.beam_plugins or []), warehouse.BEAM_PLUGIN]
+    warehouse.prepare(settings)
+    identity = run_identity or Run.new()
+    pipeline = beam.Pipeline(options=options)
+    build(pipeline, settings, identity)
+    result = pipeline.run()
+    result.wait_until_finish()
+    return identity, settings, result
