@@ -1,11 +1,15 @@
 import datetime as dt
 
 import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
+from apache_beam.transforms.window import TimestampedValue
 
 from dyad.records import FeedEntry
-from dyad.transforms.dedupe import DedupeStories, choose_representative, sighting_rows
+from dyad.transforms.dedupe import (DedupeInState, DedupeStories, choose_representative,
+                                   sighting_rows)
 from dyad.urls import canonical_url, source_domain, story_id
 from tests.conftest import NOW, RUN_ID
 
@@ -44,4 +48,35 @@ def test_dedupe_stage_against_known_ids():
         assert_that(stories | beam.Map(lambda e: e.url), equal_to([A2.url, B.url]), label="Stories")
         assert_that(sightings | beam.Map(lambda r: r["story_id"]),
                     equal_to([A1.story_id, A1.story_id, B.story_id, C.story_id]), label="Sightings")
+        assert_that(errors, equal_to([]), label="Errors")
+
+
+def streaming_pipeline():
+    options = PipelineOptions(streaming=True)
+    return TestPipeline(options=options)
+
+
+def test_dedupe_in_state_with_ttl_late_and_duplicate_entries():
+    ttl = 100
+    at = lambda e, t: TimestampedValue(e, t)  # noqa: E731
+    d = entry("https://example.com/d", "https://f1/rss")
+    late_b = entry("https://example.com/b", "https://f3/rss")
+    events = (TestStream()
+              .advance_watermark_to(0)
+              .add_elements([at(A1, 10), at(B, 10)])
+              .add_elements([at(A2, 20), at(C, 20)])      # seen within the TTL; known
+              .advance_watermark_to(50)
+              .add_elements([at(late_b, 15), at(d, 20)])  # behind the watermark
+              .advance_watermark_to(200)                  # every TTL is over
+              .add_elements([at(A3, 210)])
+              .advance_watermark_to_infinity())
+    with streaming_pipeline() as p:
+        entries = p | "Entries" >> events
+        known = p | "Known" >> beam.Create([C.story_id])
+        stories, errors, sightings = (entries, known) | DedupeInState(
+            RUN_ID, ttl, dt.datetime.fromtimestamp(0, dt.timezone.utc))
+        assert_that(stories | beam.Map(lambda e: e.url), equal_to(
+            [A1.url, B.url, d.url, A3.url]), label="Stories")
+        assert_that(sightings | beam.Map(lambda r: (r["story_id"], r["feed_url"])), equal_to(
+            [(e.story_id, e.feed_url) for e in (A1, B, A2, C, late_b, d, A3)]), label="Sightings")
         assert_that(errors, equal_to([]), label="Errors")
