@@ -59,13 +59,26 @@ def _pipeline(command: str, argv: list[str]) -> int:
         _stop_on_signals()
     try:
         with Ticker(sys.stderr):
-            identity, settings, _result = (stream if command == "stream" else batch).run(argv)
+            identity, settings, result = (stream if command == "stream" else batch).run(argv)
     except (OptionsError, FeedListError, WarehouseError) as exc:
         print(f"dyad {command}: {exc}", file=sys.stderr)
         return 2
     summary = warehouse.run_summary(settings, identity.run_id)
     print(format_summary(identity.run_id, warehouse.location(settings), summary))
+    if command == "stream":
+        print(format_polls(result))
     return 0
+
+
+POLL_COUNTERS = (("feeds_fetched", "parsed"), ("feeds_not_modified", "not modified (304)"),
+                 ("feeds_unchanged", "same body"), ("feeds_failed", "failed"),
+                 ("polls_backed_off", "skipped while backing off"))
+
+
+def format_polls(result) -> str:
+    counters = {m.key.metric.name: m.committed for m in result.metrics().query()["counters"]}
+    return "  feed polls: " + ", ".join(f"{what} {counters.get(name, 0)}"
+                                        for name, what in POLL_COUNTERS)
 
 
 def _stop_on_signals() -> None:

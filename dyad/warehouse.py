@@ -5,6 +5,9 @@ wire the same steps, under the same labels, whichever warehouse the options name
 """
 from __future__ import annotations
 
+import functools
+from typing import Callable
+
 import apache_beam as beam
 
 from dyad import bigquery_client
@@ -35,6 +38,14 @@ def read_known(settings: Settings, now) -> beam.PTransform:
     if settings.bigquery:
         return bigquery.ReadKnownStoryIdsBigQuery(settings.bigquery.dataset, now)
     return duckdb.ReadKnownStoryIds(settings.warehouse_target)
+
+
+def known_ids(settings: Settings, now) -> Callable[[], list[str]]:
+    """A picklable function giving the ids already stored, for a stream's workers to call once
+    (read in `setup()`: a stream may not wait for a bounded side input to join it)."""
+    if settings.bigquery:
+        return functools.partial(bigquery.known_ids_now, settings.bigquery.dataset, now)
+    return functools.partial(duckdb.known_story_ids, settings.warehouse_target)
 
 
 def write(settings: Settings, run_id: str, started_at, ticks=None) -> beam.PTransform:

@@ -30,7 +30,7 @@ def write(target, stories, sightings=(), errors=()):
                   "story_sightings": p | "G" >> beam.Create(list(sightings)),
                   "ingest_errors": p | "E" >> beam.Create(list(errors))}
         written = tables | WriteToBigQueryWarehouse(target, RUN_ID, NOW)
-        assert_that(written | beam.Map(lambda w: (w["table"], w["written"])),
+        assert_that(written | beam.Flatten() | beam.Map(lambda w: (w["table"], w["written"])),
                     equal_to([("stories", 2), ("story_sightings", 1)]))
 
 

@@ -112,7 +112,7 @@ def test_classify_stories_stage_outputs_rows_and_no_errors():
                         | ClassifyStories(RUN_ID, NOW))
         assert_that(rows | beam.Map(lambda r: (r["story_id"], r["country_a"])),
                     equal_to([("sid", "JPN")]), label="Rows")
-        assert_that(errors, equal_to([]), label="Errors")
+        assert_that(errors | "AllErrors" >> beam.Flatten(), equal_to([]), label="Errors")
 
 
 def test_classify_stage_turns_a_crash_into_an_error_row():
@@ -121,5 +121,5 @@ def test_classify_stage_turns_a_crash_into_an_error_row():
     with TestPipeline() as p:
         rows, errors = p | beam.Create([broken]) | ClassifyStories(RUN_ID, NOW)
         assert_that(rows, equal_to([]), label="NoRows")
-        assert_that(errors | beam.Map(lambda e: (e["stage"], e["url"])),
+        assert_that(errors | "AllErrors" >> beam.Flatten() | beam.Map(lambda e: (e["stage"], e["url"])),
                     equal_to([("classify", ENTRY.url)]), label="Errors")

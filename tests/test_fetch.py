@@ -21,5 +21,5 @@ def test_fetch_stage_returns_every_page_and_records_failures(http_server):
                                                  pg.final_url.rsplit("/", 1)[1])),
                     equal_to([("ok.html", 200, None, "ok.html"), ("moved", 200, None, "ok.html"),
                               ("dead.html", 404, "http_404", "dead.html")]), label="Pages")
-        assert_that(errors | beam.Map(lambda e: (e["stage"], e["error_type"], e["feed_url"])),
+        assert_that(errors | "AllErrors" >> beam.Flatten() | beam.Map(lambda e: (e["stage"], e["error_type"], e["feed_url"])),
                     equal_to([("fetch", "http_404", "f")]), label="Errors")

@@ -36,5 +36,5 @@ def test_parse_stage_outputs_and_error_rows():
                             | ParseArticles(RUN_ID))
         assert_that(articles | beam.Map(lambda a: a.extraction in PAGE_EXTRACTORS),
                     equal_to([True, False, False]), label="Articles")
-        assert_that(errors | beam.Map(lambda e: (e["stage"], e["error_type"])),
+        assert_that(errors | "AllErrors" >> beam.Flatten() | beam.Map(lambda e: (e["stage"], e["error_type"])),
                     equal_to([("parse", "too_little_text")]), label="Errors")

@@ -22,6 +22,6 @@ def test_read_feeds_yields_entries_and_error_rows(sample_sites, http_server):
         entries, errors = p | beam.Create(specs) | ReadFeeds(loopback_policy(), RUN_ID, NOW)
         assert_that(entries | beam.Map(lambda e: e.url), equal_to(sorted(expected_urls)),
                     label="Entries")
-        assert_that(errors | beam.Map(lambda e: (e["stage"], e["error_type"])), equal_to([
+        assert_that(errors | "AllErrors" >> beam.Flatten() | beam.Map(lambda e: (e["stage"], e["error_type"])), equal_to([
             ("read_feeds", "http_404"), ("parse_feeds", "not_a_feed"),
             ("read_feeds", "blocked_address")]), label="Errors")

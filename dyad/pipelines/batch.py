@@ -33,10 +33,7 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
         settings.article_policy, run.run_id, settings.fetch_threads, settings.per_host)
     articles, parse_errors = pages | "ParseArticles" >> ParseArticles(run.run_id)
     rows, classify_errors = articles | "Classify" >> ClassifyStories(run.run_id, run.started_at)
-    errors = (
-        (feed_errors, dedupe_errors, fetch_errors, parse_errors, classify_errors)
-        | "AllErrors" >> beam.Flatten()
-    )
+    errors = feed_errors + dedupe_errors + fetch_errors + parse_errors + classify_errors
     tables = {"stories": rows, "story_sightings": sightings, "ingest_errors": errors}
     written = tables | "WriteWarehouse" >> warehouse.write(settings, run.run_id, run.started_at)
     return {**tables, "written": written}

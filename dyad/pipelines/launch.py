@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 import apache_beam as beam
+from apache_beam.metrics.monitoring_infos import consolidate
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
+from apache_beam.runners.portability.fn_api_runner import fn_runner
 
 from dyad import warehouse
 from dyad.options import Settings, settings_from
@@ -16,6 +18,17 @@ from dyad.options import Settings, settings_from
 # splittable DoFn) for real, and stages fused with it emit as each poll ends. The DirectRunner's
 # default would first try to download Prism; its bundle-based mode cannot run splittable DoFns.
 LOCAL_STREAMING_RUNNER = "FnApiRunner"
+
+
+def _consolidate_eagerly(infos):
+    return list(consolidate(infos))
+
+
+def _bound_local_stream_metrics() -> None:
+    """The in-process runner merges each bundle's metrics into a lazy generator chained onto the
+    previous ones: a stream, with a bundle per wake-up, grows it without bound (memory, and a
+    RecursionError when read). Merging eagerly keeps one consolidated list per stage."""
+    fn_runner.consolidate_monitoring_infos = _consolidate_eagerly
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,8 @@ def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run
     if streaming:
         standard.streaming = True
         standard.runner = standard.runner or LOCAL_STREAMING_RUNNER
+        if standard.runner == LOCAL_STREAMING_RUNNER:
+            _bound_local_stream_metrics()
     settings: Settings = settings_from(options)
     if settings.bigquery:  # workers then point Beam's BigQuery clients where the launcher does
         setup.beam_plugins = [*(setup.beam_plugins or []), warehouse.BEAM_PLUGIN]

@@ -31,20 +31,16 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
     docs, poll_errors = ticks | "PollFeeds" >> PollFeeds(
         feeds, settings.feed_policy, settings.poll_interval, run.run_id)
     entries, parse_feed_errors = docs | "ParseFeeds" >> ParseFeeds(run.run_id)
-    known = pipeline | "KnownStories" >> warehouse.read_known(settings, run.started_at)
-    stories, dedupe_errors, sightings = (entries, known) | "Dedupe" >> DedupeInState(
-        run.run_id, settings.dedupe_ttl, run.started_at)
+    stories, dedupe_errors, sightings = entries | "Dedupe" >> DedupeInState(
+        run.run_id, settings.dedupe_ttl, warehouse.known_ids(settings, run.started_at))
     pages, fetch_errors = stories | "FetchArticles" >> FetchArticles(
         settings.article_policy, run.run_id, settings.fetch_threads, settings.per_host,
         spread=False)
     articles, parse_errors = pages | "ParseArticles" >> ParseArticles(run.run_id)
     rows, classify_errors = articles | "Classify" >> ClassifyStories(run.run_id, None)
     hourly, count_errors = rows | "CountPerHour" >> CountStoriesPerHour(run.run_id)
-    errors = (
-        (poll_errors, parse_feed_errors, dedupe_errors, fetch_errors, parse_errors,
-         classify_errors, count_errors)
-        | "AllErrors" >> beam.Flatten()
-    )
+    errors = (poll_errors + parse_feed_errors + dedupe_errors + fetch_errors + parse_errors
+              + classify_errors + count_errors)
     tables = {"stories": rows, "story_sightings": sightings, "ingest_errors": errors,
               "hourly_pair_topic": hourly}
     written = tables | "WriteWarehouse" >> warehouse.write(settings, run.run_id, run.started_at,

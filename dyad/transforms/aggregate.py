@@ -4,7 +4,7 @@ Each new story is placed in the hour of its `published_at` (fixed one-hour event
 counted per (country pair, topic) in keyed state, so every story that arrives re-emits the running
 count of its hour: dashboards see the counts move while the stream runs, with no trigger to wait
 for and no shuffle (so a local runner streams them too). A story published more than
-ALLOWED_LATENESS before it was polled is written to `stories` but not counted here (its hour's
+ALLOWED_LATENESS before it was ingested is written to `stories` but not counted here (its hour's
 state is gone); the `stories_too_late_to_count` counter says how many.
 """
 import datetime as dt
@@ -24,8 +24,10 @@ HOUR = 3600
 ALLOWED_LATENESS = 2 * 24 * HOUR  # seconds
 
 
-def too_late(row: dict, polled_at: float) -> bool:
-    return polled_at - row["published_at"].timestamp() > ALLOWED_LATENESS
+def too_late(row: dict) -> bool:
+    """Published more than ALLOWED_LATENESS before it was ingested (element timestamps upstream
+    are not the poll time: batching in the fetch stage stamps its output with the window's end)."""
+    return (row["ingested_at"] - row["published_at"]).total_seconds() > ALLOWED_LATENESS
 
 
 class StampPublishedFn(beam.DoFn):
@@ -34,8 +36,8 @@ class StampPublishedFn(beam.DoFn):
     def __init__(self):
         self.late = Metrics.counter("dyad", "stories_too_late_to_count")
 
-    def process(self, row: dict, timestamp=beam.DoFn.TimestampParam) -> Iterable:
-        if too_late(row, float(timestamp)):
+    def process(self, row: dict) -> Iterable:
+        if too_late(row):
             self.late.inc()
             return
         yield window.TimestampedValue(row, row["published_at"].timestamp())
@@ -65,8 +67,8 @@ class CountHourFn(beam.DoFn):
 
 
 class CountStoriesPerHour(beam.PTransform):
-    """PCollection[stories row] → (PCollection[hourly_pair_topic row], PCollection[error row]),
-    both in the global window."""
+    """PCollection[stories row] → (PCollection[hourly_pair_topic row], error row PCollections),
+    all in the global window."""
 
     def __init__(self, stream_id: str):
         super().__init__()
@@ -85,4 +87,5 @@ class CountStoriesPerHour(beam.PTransform):
         counts, errors = run_stage(keyed, "CountHour", CountHourFn(self.stream_id), "count",
                                    self.stream_id)
         return (counts | "GlobalWindow" >> beam.WindowInto(window.GlobalWindows()),
-                errors | "ErrorsGlobalWindow" >> beam.WindowInto(window.GlobalWindows()))
+                tuple(rows | f"ErrorsGlobalWindow{i}" >> beam.WindowInto(window.GlobalWindows())
+                      for i, rows in enumerate(errors)))

@@ -64,7 +64,7 @@ class ClassifyStoryFn(beam.DoFn):
 
 
 class ClassifyStories(beam.PTransform):
-    """PCollection[Article] → (PCollection[stories row], PCollection[error row])."""
+    """PCollection[Article] → (PCollection[stories row], error row PCollections)."""
 
     def __init__(self, run_id: str, ingested_at: dt.datetime | None):
         super().__init__()

@@ -3,6 +3,9 @@
 Every stage's DoFn yields its elements on the main output and expected failures (a 404, a page
 with no text) as ready `ingest_errors` rows on the `errors` tag; `with_exception_handling` catches
 anything unexpected, and those dead letters are turned into rows of the same shape here.
+
+A stage's error rows come back as a tuple of PCollections, not flattened into one: the writers
+take lists, and a flatten would make a local stream's runner hold every row until the stream ends.
 """
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ def run_stage(pcoll, label: str, fn: beam.DoFn, stage: str, run_id: str, extra_t
               side_inputs=()):
     """Apply `fn` under `label`; return (main, errors, *extra outputs in `extra_tags` order).
 
-    `errors` holds `ingest_errors` rows: those `fn` yielded and those of elements it crashed on.
+    `errors` is a tuple of PCollections of `ingest_errors` rows: those `fn` yielded and those of
+    elements it crashed on.
     A stateful `fn` keeps its state and timers; a crash part-way may leave its state written.
     """
     stateful = beam.transforms.userstate.is_stateful_dofn(fn)
@@ -35,8 +39,7 @@ def run_stage(pcoll, label: str, fn: beam.DoFn, stage: str, run_id: str, extra_t
         ERRORS, *extra_tags, main=MAIN).with_exception_handling(
         allow_unsafe_userstate_in_process=stateful)
     crashed = result.bad | f"{label}DeadLetters" >> beam.Map(_dead_letter, stage, run_id)
-    errors = (result[ERRORS], crashed) | f"{label}Errors" >> beam.Flatten()
-    return (result[MAIN], errors, *(result[tag] for tag in extra_tags))
+    return (result[MAIN], (result[ERRORS], crashed), *(result[tag] for tag in extra_tags))
 
 
 def _dead_letter(dead_letter, stage: str, run_id: str) -> dict:

@@ -3,21 +3,16 @@
 In batch (`DedupeStories`), entries are grouped by `story_id` (canonical URL) together with the ids
 the warehouse already holds, so a story is fetched once per run and never again in a later run.
 In a stream (`DedupeInState`), each story_id keeps in keyed state when it was first seen; an entry
-seen again within the time-to-live is only a sighting, and an event-time timer clears the state
-when the TTL is over. Every entry still counts: each feed that carried a story becomes a
+seen again within the time-to-live is only a sighting. Every entry still counts: each feed that carried a story becomes a
 `story_sightings` row, and duplicates are counted.
 """
-import datetime as dt
-from typing import Any, Iterable, Literal, Tuple
+from typing import Any, Callable, Iterable, Literal, Tuple
 
 import apache_beam as beam
-from apache_beam.coders import BooleanCoder, FloatCoder
+from apache_beam.coders import FloatCoder
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
-from apache_beam.transforms import window
-from apache_beam.transforms.timeutil import TimeDomain
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
-from apache_beam.utils.timestamp import Duration, Timestamp
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 
 from dyad.records import FeedEntry
 from dyad.schemas import SIGHTINGS, build_row
@@ -99,71 +94,58 @@ def sighting_row(entry: FeedEntry) -> dict:
 
 
 class DedupeStateFn(beam.DoFn):
-    """(story_id, FeedEntry, or None for "already in the warehouse") → the entry if its story is
-    new; a sighting row for every entry."""
+    """(story_id, FeedEntry) → the entry if its story is new; a sighting row for every entry.
+
+    The TTL is checked when a story is seen again rather than by a timer that clears the state:
+    the local runner fires timers at the end of each bundle, not when they are due.
+    """
 
     FIRST_SEEN = ReadModifyWriteStateSpec("first_seen", FloatCoder())
-    STORED = ReadModifyWriteStateSpec("stored", BooleanCoder())
-    EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
 
-    def __init__(self, ttl_seconds: float):
+    def __init__(self, ttl_seconds: float, known_ids: Callable[[], Iterable[str]]):
         self.ttl = ttl_seconds
+        self.known_ids = known_ids
         self.new = Metrics.counter("dyad", "stories_new")
         self.dup_run = Metrics.counter("dyad", "duplicates_in_run")
         self.dup_known = Metrics.counter("dyad", "duplicates_in_warehouse")
 
+    def setup(self):
+        self.known = frozenset(self.known_ids())
+
     def process(self, keyed, timestamp=beam.DoFn.TimestampParam,
-                first_seen=beam.DoFn.StateParam(FIRST_SEEN),
-                stored=beam.DoFn.StateParam(STORED),
-                expiry=beam.DoFn.TimerParam(EXPIRY)) -> Iterable[FeedEntry | SightingOut | ErrorOut]:
-        _story_id, entry = keyed
-        now = float(timestamp)
-        if entry is None:
-            stored.write(True)
-            expiry.set(Timestamp.of(now) + Duration.of(self.ttl))
-            return
+                first_seen=beam.DoFn.StateParam(FIRST_SEEN)
+                ) -> Iterable[FeedEntry | SightingOut | ErrorOut]:
+        story_id, entry = keyed
         yield TaggedOutput(SIGHTINGS_TAG, sighting_row(entry))
-        if stored.read():
-            self.dup_known.inc()
-            return
+        now = float(timestamp)
         seen = first_seen.read()
         if seen is not None and now - seen < self.ttl:
             self.dup_run.inc()
             return
         first_seen.write(now)
-        expiry.set(Timestamp.of(now) + Duration.of(self.ttl))
+        if story_id in self.known:
+            self.dup_known.inc()
+            return
         self.new.inc()
         yield entry
 
-    @on_timer(EXPIRY)
-    def expire(self, first_seen=beam.DoFn.StateParam(FIRST_SEEN),
-               stored=beam.DoFn.StateParam(STORED)):
-        first_seen.clear()
-        stored.clear()
-
 
 class DedupeInState(beam.PTransform):
-    """(PCollection[FeedEntry], PCollection[known story_id]) → (stories, errors, sightings).
+    """PCollection[FeedEntry] → (stories, errors, sightings), for streams.
 
-    For streams: a story is new once per `ttl_seconds` of event time. Ids already in the warehouse
-    when the stream starts (`started_at`) count as seen then. A story seen again after its TTL is
-    fetched again, and the warehouse's own key keeps it from being stored twice.
+    A story is new once per `ttl_seconds` of event time. `known_ids()` (called once per worker)
+    gives the ids already in the warehouse, which are never new; a story seen again after its TTL
+    is fetched again, and the warehouse's own key keeps it from being stored twice.
     """
 
-    def __init__(self, run_id: str, ttl_seconds: float, started_at: dt.datetime):
+    def __init__(self, run_id: str, ttl_seconds: float, known_ids: Callable[[], Iterable[str]]):
         super().__init__()
         self.run_id = run_id
         self.ttl = ttl_seconds
-        self.started = started_at.timestamp()
+        self.known_ids = known_ids
 
-    def expand(self, inputs):
-        entries, known_ids = inputs
-        started = self.started
+    def expand(self, entries):
         keyed = entries | "KeyByStory" >> beam.Map(
             lambda e: (e.story_id, e)).with_output_types(Tuple[str, Any])
-        known = known_ids | "KeyKnown" >> beam.Map(
-            lambda story_id: window.TimestampedValue((story_id, None), started)
-        ).with_output_types(Tuple[str, Any])
-        both = (keyed, known) | "EntriesAndKnown" >> beam.Flatten()
-        return run_stage(both, "FirstSighting", DedupeStateFn(self.ttl), "dedupe", self.run_id,
-                         extra_tags=(SIGHTINGS_TAG,))
+        return run_stage(keyed, "FirstSighting", DedupeStateFn(self.ttl, self.known_ids),
+                         "dedupe", self.run_id, extra_tags=(SIGHTINGS_TAG,))

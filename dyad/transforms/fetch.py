@@ -73,7 +73,7 @@ class FetchArticleBatchFn(beam.DoFn):
 
 
 class FetchArticles(beam.PTransform):
-    """PCollection[FeedEntry] → (PCollection[FetchedPage], PCollection[error row])."""
+    """PCollection[FeedEntry] → (PCollection[FetchedPage], error row PCollections)."""
 
     def __init__(self, policy: FetchPolicy, run_id: str, threads: int = 32, per_host: int = 4,
                  batch_size: int = 64, spread: bool = True):

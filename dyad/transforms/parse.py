@@ -43,7 +43,7 @@ class ParseArticleFn(beam.DoFn):
 
 
 class ParseArticles(beam.PTransform):
-    """PCollection[FetchedPage] → (PCollection[Article], PCollection[error row])."""
+    """PCollection[FetchedPage] → (PCollection[Article], error row PCollections)."""
 
     def __init__(self, run_id: str):
         super().__init__()

@@ -212,7 +212,7 @@ class PollClock(beam.PTransform):
 
 
 class PollFeeds(beam.PTransform):
-    """PCollection[tick] → (PCollection[FeedDocument] of changed feeds, PCollection[error row])."""
+    """PCollection[tick] → (PCollection[FeedDocument] of changed feeds, error row PCollections)."""
 
     def __init__(self, feeds: list, policy: FetchPolicy, interval: float, run_id: str):
         super().__init__()

@@ -76,7 +76,7 @@ class ParseFeedFn(beam.DoFn):
 
 
 class ReadFeeds(beam.PTransform):
-    """PCollection[FeedSpec] → (PCollection[FeedEntry], PCollection[error row])."""
+    """PCollection[FeedSpec] → (PCollection[FeedEntry], error row PCollections)."""
 
     def __init__(self, policy: FetchPolicy, run_id: str, seen_at: dt.datetime):
         super().__init__()
@@ -89,12 +89,11 @@ class ReadFeeds(beam.PTransform):
         docs, fetch_errors = run_stage(spread, "FetchFeeds", FetchFeedFn(self.policy, self.run_id),
                                        "read_feeds", self.run_id)
         entries, parse_errors = docs | "ParseFeeds" >> ParseFeeds(self.run_id, self.seen_at)
-        errors = (fetch_errors, parse_errors) | "FeedErrors" >> beam.Flatten()
-        return entries, errors
+        return entries, fetch_errors + parse_errors
 
 
 class ParseFeeds(beam.PTransform):
-    """PCollection[FeedDocument] → (PCollection[FeedEntry], PCollection[error row])."""
+    """PCollection[FeedDocument] → (PCollection[FeedEntry], error row PCollections)."""
 
     def __init__(self, run_id: str, seen_at: dt.datetime | None = None):
         super().__init__()

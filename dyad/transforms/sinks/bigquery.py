@@ -108,7 +108,8 @@ class MergeStagedFn(beam.DoFn):
 
 
 class WriteToBigQueryWarehouse(beam.PTransform):
-    """{table name: PCollection[row]} → PCollection[{table, written}] once the run is published."""
+    """{table name: PCollection[row] or a tuple of them} → [PCollection[{table, written}]] once the
+    run is published."""
 
     def __init__(self, target: BigQueryTarget, run_id: str, started_at: dt.datetime,
                  merge_ticks=None):
@@ -120,6 +121,7 @@ class WriteToBigQueryWarehouse(beam.PTransform):
         self.merge_ticks = merge_ticks
 
     def expand(self, tables):
+        tables = {name: _one(rows, f"All{TABLES[name].label}") for name, rows in tables.items()}
         writes_done, refused, rejections = [], [], []
         merged_tables = tuple(t for t in MERGED_TABLES if t.name in tables)
         for table in merged_tables:
@@ -130,7 +132,7 @@ class WriteToBigQueryWarehouse(beam.PTransform):
                                   "write", self.run_id)
             result = rows | f"Write{name}" >> self._write(staging_table(table))
             writes_done += self._finished(result)
-            refused.append(bad)
+            refused += bad
             if self.target.method == STREAMING_INSERTS:
                 rejections.append(result.failed_rows_with_errors)
         all_errors = (tables[ERRORS.name], *refused, *self._rejected(rejections)) | (
@@ -139,7 +141,7 @@ class WriteToBigQueryWarehouse(beam.PTransform):
                                        ToBigQueryJsonFn(ERRORS, self.run_id, False), "write",
                                        self.run_id)
         errors_result = errors | "WriteIngestErrors" >> self._write(ERRORS)
-        lost = [unwritable]
+        lost = list(unwritable)
         if self.target.method == STREAMING_INSERTS:
             lost.append(errors_result.failed_rows_with_errors)
         lost | "LostErrorRows" >> beam.Flatten() | "LogLostErrorRows" >> beam.Map(_log_lost)
@@ -153,12 +155,12 @@ class WriteToBigQueryWarehouse(beam.PTransform):
         )
         merged.bad | "LogMergeFailure" >> beam.Map(_log_merge_failure)
         if self.merge_ticks is None:
-            return merged.good
+            return [merged.good]
         on_ticks = self.merge_ticks | "MergeEachTick" >> beam.ParDo(MergeStagedFn(
             self.target.dataset, self.run_id, self.started_at, merged_tables)
         ).with_exception_handling()
         on_ticks.bad | "LogTickMergeFailure" >> beam.Map(_log_merge_failure)
-        return (merged.good, on_ticks.good) | "Merged" >> beam.Flatten()
+        return [merged.good, on_ticks.good]
 
     def _write(self, table: Table) -> WriteToBigQuery:
         loads = self.target.method == FILE_LOADS
@@ -188,6 +190,11 @@ class WriteToBigQueryWarehouse(beam.PTransform):
                 for i, rejected in enumerate(rejections)]
 
 
+def _one(rows, label: str):
+    """A table's rows as one PCollection (BigQuery's writers are not per input)."""
+    return rows | label >> beam.Flatten() if isinstance(rows, tuple) else rows
+
+
 def _log_lost(lost) -> None:
     """An error row that could not be written either: the log is the last place it can go."""
     Metrics.counter("dyad", "error_rows_lost").inc()
@@ -199,6 +206,11 @@ def _log_merge_failure(dead_letter) -> None:
     Metrics.counter("dyad", "write_batches_failed").inc()
     log.error("publishing the run's staged rows failed (%s); they stay unpublished, and the next "
               "run fetches and publishes those stories", message)
+
+
+def known_ids_now(dataset: Dataset, now: dt.datetime) -> list[str]:
+    bigquery_client.configure_beam()
+    return known_story_ids(bigquery_client.client(dataset.project), dataset, now)
 
 
 class KnownStoryIdsFn(beam.DoFn):

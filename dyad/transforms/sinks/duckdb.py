@@ -83,7 +83,7 @@ def known_story_ids(path: str) -> list[str]:
     """Ids already in the warehouse at `path` (none when the file or table does not exist yet)."""
     if not os.path.exists(path):
         return []
-    con = connect(path, read_only=True)
+    con = connect(path, read_only=True, wait=LOCK_WAIT)
     try:
         exists = con.execute("SELECT count(*) FROM information_schema.tables "
                              "WHERE table_name = 'stories'").fetchall()[0][0]
@@ -171,9 +171,11 @@ class WriteDuckDBBatchFn(beam.DoFn):
 
 
 class WriteToDuckDB(beam.PTransform):
-    """{table name: PCollection[row]} → PCollection[{table, written}] per batch, into one file.
+    """{table name: PCollection[row] or a tuple of them} → [PCollection[{table, written}]], one per
+    input, each written in batches into the one file.
 
-    Rows of windowed PCollections must be re-windowed into the global window first."""
+    Inputs are written side by side rather than flattened (see dead_letters); windowed rows must be
+    re-windowed into the global window first."""
 
     def __init__(self, path: str, run_id: str, batch_size: int = 500):
         super().__init__()
@@ -182,19 +184,22 @@ class WriteToDuckDB(beam.PTransform):
         self.batch_size = batch_size
 
     def expand(self, tables: dict):
-        tagged = [
-            tables[name] | f"Tag{TABLES[name].label}" >> beam.Map(lambda row, name=name: (name, row))
-            for name in sorted(tables)
-        ]
-        result = (
-            tagged
-            | "AllRows" >> beam.Flatten()
-            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.batch_size)
-            | "Insert" >> beam.ParDo(WriteDuckDBBatchFn(self.path, self.run_id))
-            .with_exception_handling()
-        )
-        result.bad | "LogWriteFailures" >> beam.Map(_log_failed_batch)
-        return result.good
+        written = []
+        for name in sorted(tables):
+            inputs = tables[name] if isinstance(tables[name], tuple) else (tables[name],)
+            for i, rows in enumerate(inputs):
+                label = TABLES[name].label + (str(i) if len(inputs) > 1 else "")
+                result = (
+                    rows
+                    | f"Tag{label}" >> beam.Map(lambda row, name=name: (name, row))
+                    | f"Batch{label}" >> beam.BatchElements(min_batch_size=1,
+                                                            max_batch_size=self.batch_size)
+                    | f"Insert{label}" >> beam.ParDo(WriteDuckDBBatchFn(self.path, self.run_id))
+                    .with_exception_handling()
+                )
+                result.bad | f"LogFailures{label}" >> beam.Map(_log_failed_batch)
+                written.append(result.good)
+        return written
 
 
 def _log_failed_batch(dead_letter) -> None:
