@@ -9,7 +9,7 @@ import pytest
 from apache_beam.runners.runner import PipelineState
 
 from dyad import bigquery_client
-from dyad.pipelines import batch
+from dyad.pipelines import batch, stream
 from dyad.pipelines.launch import Run
 from dyad.schemas import STORIES
 from tests.conftest import BQ_PROJECT, REPO
@@ -130,3 +130,14 @@ def test_the_readme_queries_run(runs):
     expected = query(f"SELECT count(*) AS n FROM {table('stories')}, UNNEST(countries) AS c "
                      "WHERE c.code = 'IRN'")
     assert len(iran) == expected[0]["n"] > 0
+
+
+def test_a_stream_publishes_into_bigquery(sample_sites, tmp_path):
+    feed_list = sample_sites.write_feed_list(str(tmp_path / "feeds.yaml"))
+    _identity, _settings, result = stream.run(
+        ["--feeds", feed_list, "--warehouse", f"bigquery:{BQ_PROJECT}.news_stream",
+         "--allow-network", "127.0.0.1/32", "--poll-interval", "2", "--duration", "5"])
+    assert result.state == PipelineState.DONE
+    counts = query(f"SELECT count(*) AS n, count(DISTINCT story_id) AS ids "
+                   f"FROM `{BQ_PROJECT}.news_stream.stories`")
+    assert counts == [{"n": 42, "ids": 42}]

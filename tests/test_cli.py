@@ -114,3 +114,22 @@ def test_progress_line_renders_counts():
     progress.bump("feeds_done", 3)
     progress.bump("stories_written", 12)
     assert progress.render(progress.snapshot()) == "feeds 3/7 · stories written 12 · errors 0"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--feeds", "nope.yaml"], "dyad stream: --feeds 'nope.yaml': no such file"),
+    (["--feeds", "{feeds}", "--poll-interval", "0"], "--poll-interval must be at least 1 second"),
+    (["--feeds", "{feeds}", "--duration", "-5"], "--duration cannot be negative"),
+])
+def test_stream_option_errors_are_one_line(args, message, tmp_path):
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds:\n  - url: http://127.0.0.1:9/feed.xml\n")
+    out = dyad("stream", *[a.format(feeds=feeds) for a in args])
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_stream_help_names_its_options():
+    out = dyad("stream", "--help")
+    assert out.returncode == 0
+    assert all(option in out.stdout for option in ("--poll-interval", "--duration",
+                                                   "--dedupe-ttl-hours"))
