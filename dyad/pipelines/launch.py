@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 import apache_beam as beam
+import grpc
 from apache_beam.metrics.monitoring_infos import consolidate
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
-from apache_beam.runners.portability.fn_api_runner import fn_runner
+from apache_beam.runners.portability import local_job_service
+from apache_beam.runners.portability.fn_api_runner import fn_runner, worker_handlers
 
 from dyad import warehouse
 from dyad.options import Settings, settings_from
@@ -18,6 +20,31 @@ from dyad.options import Settings, settings_from
 # splittable DoFn) for real, and stages fused with it emit as each poll ends. The DirectRunner's
 # default would first try to download Prism; its bundle-based mode cannot run splittable DoFns.
 LOCAL_STREAMING_RUNNER = "FnApiRunner"
+
+
+class _LoopbackGrpc:
+    """grpc, except that its servers bind loopback where Beam's local runner asks for every
+    interface ('[::]:0'): the control, data, state and logging servers it starts for worker
+    processes (--direct_running_mode=multi_processing) must not be reachable from the network.
+    The workers connect to 'localhost' already."""
+
+    def __getattr__(self, name):
+        return getattr(grpc, name)
+
+    @staticmethod
+    def server(*args, **kwargs):
+        return _LoopbackServer(grpc.server(*args, **kwargs))
+
+
+class _LoopbackServer:
+    def __init__(self, server):
+        self._server = server
+
+    def add_insecure_port(self, address: str) -> int:
+        return self._server.add_insecure_port(address.replace("[::]:", "localhost:"))
+
+    def __getattr__(self, name):
+        return getattr(self._server, name)
 
 
 def _consolidate_eagerly(infos):
@@ -50,6 +77,7 @@ def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run
     Returns (Run, Settings, PipelineResult) once the pipeline has finished.
     """
     options = PipelineOptions(argv)
+    worker_handlers.grpc = local_job_service.grpc = _LoopbackGrpc()
     setup = options.view_as(SetupOptions)
     setup.save_main_session = False
     standard = options.view_as(StandardOptions)
