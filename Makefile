@@ -15,7 +15,18 @@ CORPUS ?= ../shared/corpus
 BQEMU_VENV := .venv-bqemulator
 BQEMU      := $(BQEMU_VENV)/bin/bqemulator
 
-.PHONY: install run test eval clean bq-emulator bq-emulator-install
+# Dataflow (`make template`, `make run-dataflow`): gcloud and a project are needed; nothing here
+# runs them in tests. PIPELINE=batch|stream picks the template that run-dataflow launches.
+PROJECT  ?= $(shell gcloud config get-value project 2>/dev/null)
+REGION   ?= europe-west1
+BUCKET   ?= gs://$(PROJECT)-dyad
+DATASET  ?= news
+FEEDS    ?= $(BUCKET)/feeds/world.yaml
+PIPELINE ?= batch
+VERSION  := $(shell $(PYTHON) -c "import re; print(re.search(r'version=\"([^\"]+)', open('setup.py').read())[1])")
+IMAGE    ?= $(REGION)-docker.pkg.dev/$(PROJECT)/dyad/dyad:$(VERSION)
+
+.PHONY: install run test eval clean bq-emulator bq-emulator-install template run-dataflow
 
 install: $(STAMP)
 
@@ -52,6 +63,25 @@ bq-emulator: install $(BQEMU)
 
 eval: install
 	$(PY) -W ignore -m dyad.evaluation $(CORPUS)
+
+# Builds the image (launcher and worker in one) and a template per pipeline.
+template:
+	gcloud builds submit --project $(PROJECT) --region $(REGION) \
+		--config dataflow/cloudbuild.yaml --substitutions _IMAGE=$(IMAGE) .
+	for pipeline in batch stream; do \
+		gcloud dataflow flex-template build $(BUCKET)/templates/dyad-$$pipeline.json \
+			--project $(PROJECT) --image $(IMAGE) --sdk-language PYTHON \
+			--metadata-file dataflow/metadata.json --env DYAD_PIPELINE=$$pipeline; \
+	done
+
+run-dataflow:
+	gcloud dataflow flex-template run dyad-$(PIPELINE)-$$(date +%Y%m%d-%H%M%S) \
+		--project $(PROJECT) --region $(REGION) \
+		--template-file-gcs-location $(BUCKET)/templates/dyad-$(PIPELINE).json \
+		--temp-location $(BUCKET)/tmp --staging-location $(BUCKET)/staging \
+		--parameters feeds=$(FEEDS),warehouse=bigquery:$(PROJECT).$(DATASET) \
+		--parameters sdk_container_image=$(IMAGE) \
+		$(if $(filter stream,$(PIPELINE)),--enable-streaming-engine,)
 
 clean:
 	rm -rf $(VENV) $(BQEMU_VENV) .bqemulator-home data build *.egg-info

@@ -63,6 +63,11 @@ def _pipeline(command: str, argv: list[str]) -> int:
     except (OptionsError, FeedListError, WarehouseError) as exc:
         print(f"dyad {command}: {exc}", file=sys.stderr)
         return 2
+    job_id = getattr(result, "job_id", None)
+    if callable(job_id):  # submitted to Dataflow: the rows come later
+        print(f"run {identity.run_id} submitted as Dataflow job {job_id()} → "
+              f"{warehouse.location(settings)}")
+        return 0
     summary = warehouse.run_summary(settings, identity.run_id)
     print(format_summary(identity.run_id, warehouse.location(settings), summary))
     if command == "stream":

@@ -5,6 +5,8 @@ import os
 
 import listparser
 import yaml
+from apache_beam.io.filesystem import BeamIOError, CompressionTypes
+from apache_beam.io.filesystems import FileSystems
 
 from dyad.records import FeedSpec
 from dyad.urls import BadURL, canonical_url
@@ -14,15 +16,23 @@ class FeedListError(ValueError):
     """The feed list cannot be used; the message says where and why."""
 
 
+def feed_list_exists(path: str) -> bool:
+    """A local file, or an object in a filesystem Beam reads (gs:// on Dataflow)."""
+    if "://" in path:
+        return FileSystems.exists(path)
+    return os.path.isfile(path)
+
+
 def load_feed_list(path: str) -> list[FeedSpec]:
-    """Read a YAML or OPML feed list; duplicate URLs are dropped, bad lines raise FeedListError."""
-    if not os.path.isfile(path):
+    """Read a YAML or OPML feed list (a path, or gs://...); duplicate URLs are dropped, bad lines
+    raise FeedListError."""
+    if not feed_list_exists(path):
         raise FeedListError(f"feed list {path!r} does not exist")
     try:
-        with open(path, "rb") as fh:
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as fh:
             raw = fh.read()
-    except OSError as exc:
-        raise FeedListError(f"cannot read feed list {path!r}: {exc.strerror}") from exc
+    except (OSError, BeamIOError) as exc:
+        raise FeedListError(f"cannot read feed list {path!r}: {exc}") from exc
     head = raw.lstrip()[:200].lower()
     if path.lower().endswith((".opml", ".xml")) or head.startswith(b"<?xml") or b"<opml" in head:
         specs = _from_opml(path, raw)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOptions, StandardOptions
 
 from dyad.bigquery_client import emulator_host
+from dyad.feedlist import feed_list_exists
 from dyad.http import FetchPolicy, parse_networks
 from dyad.transforms.sinks.bigquery import (FILE_LOADS, METHODS, STREAMING_INSERTS,
                                             BigQueryTarget)
@@ -24,7 +25,7 @@ class DyadOptions(PipelineOptions):
     @classmethod
     def _add_argparse_args(cls, parser):
         parser.add_argument("--feeds", help="Feed list: a YAML file (feeds: [{url, name, country}]) "
-                                            "or an OPML file. Required.")
+                                            "or an OPML file, a path or gs://... Required.")
         parser.add_argument("--warehouse", default="duckdb:data/dyad.duckdb",
                             help="Where rows go: duckdb:PATH or bigquery:PROJECT.DATASET "
                                  "(default duckdb:data/dyad.duckdb).")
@@ -123,7 +124,7 @@ def settings_from(options: PipelineOptions) -> Settings:
     opts = options.view_as(DyadOptions)
     if not opts.feeds:
         raise OptionsError("--feeds FILE is required (a YAML or OPML feed list)")
-    if not os.path.isfile(opts.feeds):
+    if not feed_list_exists(opts.feeds):
         raise OptionsError(f"--feeds {opts.feeds!r}: no such file")
     kind, target = parse_warehouse(opts.warehouse)
     bigquery = bigquery_target(options, target) if kind == "bigquery" else None

@@ -74,7 +74,8 @@ class Run:
 def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run | None = None):
     """Validate options, prepare the warehouse, build with `build(pipeline, settings, run)`, run.
 
-    Returns (Run, Settings, PipelineResult) once the pipeline has finished.
+    Returns (Run, Settings, PipelineResult) once a local pipeline has finished, or once a remote
+    one has been submitted.
     """
     options = PipelineOptions(argv)
     worker_handlers.grpc = local_job_service.grpc = _LoopbackGrpc()
@@ -94,5 +95,10 @@ def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run
     pipeline = beam.Pipeline(options=options)
     build(pipeline, settings, identity)
     result = pipeline.run()
-    result.wait_until_finish()
+    if not submits_remotely(standard.runner):
+        result.wait_until_finish()  # a Dataflow job (and a Flex Template launch) returns at once
     return identity, settings, result
+
+
+def submits_remotely(runner) -> bool:
+    return "Dataflow" in str(runner or "")
