@@ -26,14 +26,14 @@ PIPELINE ?= batch
 VERSION  := $(shell $(PYTHON) -c "import re; print(re.search(r'version=\"([^\"]+)', open('setup.py').read())[1])")
 IMAGE    ?= $(REGION)-docker.pkg.dev/$(PROJECT)/dyad/dyad:$(VERSION)
 
-.PHONY: install run test eval clean bq-emulator bq-emulator-install template run-dataflow
+.PHONY: install run test eval clean dashboard bq-emulator bq-emulator-install template run-dataflow
 
 install: $(STAMP)
 
 $(STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,eval]'
+	$(PY) -m pip install --quiet -e '.[test,eval,dashboard]'
 	touch $(STAMP)
 
 run: install
@@ -60,6 +60,10 @@ $(BQEMU):
 # Runs the emulator on 127.0.0.1:9050 until Ctrl-C; it prints the BIGQUERY_EMULATOR_HOST to export.
 bq-emulator: install $(BQEMU)
 	$(PY) -m dyad.emulator --executable $(BQEMU) --rest-port 9050 --grpc-port 9060
+
+# After `make run`: the sample data on http://127.0.0.1:8050/ until Ctrl-C.
+dashboard: install
+	$(DYAD) dashboard --warehouse duckdb:$(DB) --port 8050
 
 eval: install
 	$(PY) -W ignore -m dyad.evaluation $(CORPUS)

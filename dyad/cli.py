@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("ingest", help="run the batch pipeline", add_help=False)
     sub.add_parser("stream", help="poll the feeds continuously (streaming pipeline)",
                    add_help=False)
+    sub.add_parser("dashboard", help="serve a web dashboard over the warehouse", add_help=False)
     for name, what in (("classify", "classify articles (HTML or text)"),
                        ("parse", "extract title, text, authors and date from HTML")):
         p = sub.add_parser(name, help=what)
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     if args.command in ("ingest", "stream"):
         return _pipeline(args.command, rest)
+    if args.command == "dashboard":
+        from dyad.dashboard.server import main as dashboard
+        return dashboard(rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     from dyad import articles_cli

@@ -212,7 +212,7 @@ _EXTREMES = {"min": "LEAST", "max": "GREATEST"}
 
 
 def query_parameters(**values) -> bigquery.QueryJobConfig:
-    kinds = {str: "STRING", int: "INT64", dt.datetime: "TIMESTAMP"}
+    kinds = {str: "STRING", int: "INT64", dt.datetime: "TIMESTAMP", dt.date: "DATE"}
     return bigquery.QueryJobConfig(query_parameters=[
         bigquery.ScalarQueryParameter(name, kinds[type(v)], v) for name, v in values.items()])
 
