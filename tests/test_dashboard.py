@@ -3,6 +3,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -86,3 +87,18 @@ def test_dashboard_renders_in_chromium(sample_sites, tmp_path):
     assert "CHN-RUS" in dom.split("id=\"top-pairs\"", 1)[1]
     assert "China and Russia begin joint naval drills in the Sea of Japan" in dom
     assert shot.returncode == 0 and os.path.getsize(screenshot) > 50_000
+
+
+def test_a_page_waits_for_a_writer_instead_of_failing(tmp_path):
+    db = str(tmp_path / "w.duckdb")
+    write_batch(db, [("stories", story(1, published_at=END))], RUN_ID)
+    # Another process holds the file for writing, as `dyad stream` does while it writes a batch.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(3); c.close()", db],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    from dyad.dashboard.page import render
+    page = render(open_warehouse(f"duckdb:{db}"), Filters())
+    holder.wait(timeout=30)
+    assert "CHN-RUS" in page
