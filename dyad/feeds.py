@@ -41,15 +41,11 @@ class EntryProblem(Exception):
 def parse_feed(doc: FeedDocument, seen_at: dt.datetime):
     """Yield a FeedEntry or an EntryProblem per entry; FeedParseError when nothing is a feed.
 
-    Duplicate GUIDs within one feed body are yielded once (the first).
+    Every entry is yielded, even one that repeats another's GUID: a broken feed may reuse a GUID
+    for another link, and an entry that repeats a link is counted as a duplicate by the dedupe.
     """
     raw_entries = _json_feed_items(doc.body) if _is_json(doc) else _xml_feed_items(doc)
-    seen_guids: set[str] = set()
     for raw in raw_entries:
-        guid = str(raw.get("id") or "")
-        if guid and guid in seen_guids:
-            continue
-        seen_guids.add(guid)
         try:
             yield entry_from_raw(raw, doc, seen_at)
         except EntryProblem as problem:

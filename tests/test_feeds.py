@@ -28,18 +28,19 @@ def test_rss_entries_with_ids_dates_and_problems():
     items = list(parse_feed(doc(RSS), NOW))
     entries = [i for i in items if isinstance(i, FeedEntry)]
     problems = [i for i in items if isinstance(i, EntryProblem)]
-    assert [e.title for e in entries] == ["One & only", "Relative"]  # duplicate guid dropped once
+    # A reused GUID with another link is another story: kept, not silently dropped.
+    assert [e.title for e in entries] == ["One & only", "Dup guid", "Relative"]
     first = entries[0]
     assert first.canonical_url == "https://example.com/a" and first.summary == "Summary one"
     assert first.published_at == dt.datetime(2026, 11, 17, 10, tzinfo=dt.timezone.utc)
-    assert entries[1].url == "http://127.0.0.1/c.html" and entries[1].published_at is None
+    assert entries[2].url == "http://127.0.0.1/c.html" and entries[2].published_at is None
     assert [p.error_type for p in problems] == ["no_link"]
 
 
 def test_broken_feed_still_yields_entries():
     broken = RSS.replace(b"<title>T</title>", b"<title>T & U</title>").replace(b"</channel></rss>", b"")
     entries = [i for i in parse_feed(doc(broken), NOW) if isinstance(i, FeedEntry)]
-    assert len(entries) == 2
+    assert len(entries) == 3
 
 
 @pytest.mark.parametrize("body, error_type", [
