@@ -60,8 +60,8 @@ def test_quadratic_blowup_is_not_expanded():
 def test_external_entities_are_not_read(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOPSECRET")
-    body = rss(f"<item><title>&s;</title><description>&s;</description>"
-               f"<link>http://127.0.0.1/a</link></item>",
+    body = rss("<item><title>&s;</title><description>&s;</description>"
+               "<link>http://127.0.0.1/a</link></item>",
                f'<!DOCTYPE rss [<!ENTITY s SYSTEM "file://{secret}">]>'.encode())
     found = items(body)
     assert found and all("TOPSECRET" not in f.title + f.summary for f in found)
@@ -105,6 +105,29 @@ def fetch(url: str, **policy):
         return fetcher.get(url)
     finally:
         fetcher.close()
+
+
+def test_a_server_that_never_accepts_hits_the_connect_timeout():
+    import socket
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)  # a full accept queue: further SYNs go unanswered
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    time.sleep(0.2)
+    start = time.monotonic()
+    try:
+        with pytest.raises(FetchError) as err:
+            fetch(f"http://127.0.0.1:{port}/", connect_timeout=1, retries=0)
+    finally:
+        for sock in (*fillers, server):
+            sock.close()
+    assert err.value.error_type == "connect_timeout" and time.monotonic() - start < 5
 
 
 def test_deflate_bomb_is_capped(http_server):
@@ -202,3 +225,58 @@ def test_absurd_feed_dates_do_not_become_story_dates():
                             "yesterday-ish"])))
     assert [f.published_at for f in items(body)] == [None, None, None]
     assert NOW < dt.datetime(2999, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.e2e
+def test_a_hostile_feed_list_still_runs_and_accounts_for_every_entry(http_server, tmp_path):
+    import gzip
+
+    import duckdb
+
+    from dyad.pipelines import batch
+    base = http_server.base
+    page = (b"<html><head><title>Drills</title></head><body><article><h1>Drills</h1>"
+            + b"<p>China and Russia held naval drills in the Sea of Japan, officials said.</p>" * 6
+            + b"</article></body></html>")
+    http_server["/good.xml"] = reply(200, rss(
+        f"<item><title>ok</title><link>{base}/a.html</link><description>d</description></item>"
+        f"<item><title>again</title><link>{base}/a.html?utm_source=x</link></item>"
+        f"<item><title>dead page</title><link>{base}/dead.html</link><description>Summary of "
+        "the dead page about China and Russia.</description></item>"
+        f"<item><title>bomb page</title><link>{base}/bomb.html</link></item>"
+        "<item><title>no link</title></item>"
+        "<item><title>script</title><link>javascript:alert(1)</link></item>"))
+    http_server["/a.html"] = reply(200, page, {"Content-Type": "text/html"})
+    http_server["/bomb.html"] = reply(200, gzip.compress(b"<p>" * (40 * MB)),
+                                      {"Content-Encoding": "gzip", "Content-Type": "text/html"})
+    http_server["/html.xml"] = reply(200, b"<html><body>not a feed</body></html>")
+    http_server["/bomb.xml"] = reply(200, gzip.compress(b"\0" * (64 * MB)),
+                                     {"Content-Encoding": "gzip"})
+    http_server["/busy.xml"] = reply(503, b"", {"Retry-After": "1"})
+    http_server["/elsewhere.xml"] = reply(302, b"", {"Location": "http://127.0.0.2:9/x.xml"})
+    bad_feeds = ["/missing.xml", "/html.xml", "/bomb.xml", "/busy.xml", "/elsewhere.xml"]
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds:\n" + "".join(f"  - url: {base}{path}\n"
+                                          for path in ["/good.xml", *bad_feeds]))
+    db = str(tmp_path / "hostile.duckdb")
+    identity, _settings, result = batch.run(
+        ["--feeds", str(feeds), "--warehouse", f"duckdb:{db}", "--allow-network", "127.0.0.1/32",
+         "--retries", "1", "--total-timeout", "10"])
+    counters = {m.key.metric.name: m.committed for m in result.metrics().query()["counters"]}
+    con = duckdb.connect(db, read_only=True)
+    errors = con.execute("SELECT stage, error_type, url, feed_url FROM ingest_errors").fetchall()
+    stories = con.execute("SELECT url, extraction FROM stories ORDER BY url").fetchall()
+    con.close()
+    refused_entries = [e for e in errors if e[0] == "parse_feeds" and e[2] != e[3]]
+    assert counters["entries_read"] == (counters["stories_new"] + counters["duplicates_in_run"]
+                                        + counters.get("duplicates_in_warehouse", 0)
+                                        + len(refused_entries))
+    assert sorted(e[1] for e in refused_entries) == ["bad_link", "no_link"]
+    assert len(stories) == counters["stories_new"] == 3
+    assert dict(stories)[f"{base}/dead.html"] == "feed_summary"
+    by_feed = {e[3]: e[1] for e in errors if e[0] in ("read_feeds", "parse_feeds") and e[2] == e[3]}
+    assert by_feed == {f"{base}/missing.xml": "http_404", f"{base}/html.xml": "not_a_feed",
+                       f"{base}/bomb.xml": "too_large", f"{base}/busy.xml": "http_503",
+                       f"{base}/elsewhere.xml": "blocked_address"}
+    fetch_errors = {e[2]: e[1] for e in errors if e[0] == "fetch"}
+    assert fetch_errors == {f"{base}/dead.html": "http_404", f"{base}/bomb.html": "too_large"}
