@@ -26,7 +26,7 @@ PIPELINE ?= batch
 VERSION  := $(shell $(PYTHON) -c "import re; print(re.search(r'version=\"([^\"]+)', open('setup.py').read())[1])")
 IMAGE    ?= $(REGION)-docker.pkg.dev/$(PROJECT)/dyad/dyad:$(VERSION)
 
-.PHONY: install run test eval clean dashboard bq-emulator bq-emulator-install template run-dataflow
+.PHONY: install run test eval bench clean dashboard bq-emulator bq-emulator-install template run-dataflow
 
 install: $(STAMP)
 
@@ -64,6 +64,10 @@ bq-emulator: install $(BQEMU)
 # After `make run`: the sample data on http://127.0.0.1:8050/ until Ctrl-C.
 dashboard: install
 	$(DYAD) dashboard --warehouse duckdb:$(DB) --port 8050
+
+# Throughput against the naive feedparser + newspaper3k loop, on a generated corpus (see README).
+bench: install
+	$(PY) -W ignore -m dyad.benchmark
 
 eval: install
 	$(PY) -W ignore -m dyad.evaluation $(CORPUS)

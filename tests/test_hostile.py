@@ -212,8 +212,7 @@ def test_at_most_per_host_requests_in_flight(http_server):
     entries = [entry(f"{http_server.base}/p{i}.html", "http://127.0.0.1/feed") for i in range(12)]
     with TestPipeline() as p:
         pages, _errors = (p | beam.Create(entries)
-                          | FetchArticles(loopback_policy(), RUN_ID, threads=16, per_host=3,
-                                          batch_size=12))
+                          | FetchArticles(loopback_policy(), RUN_ID, threads=16, per_host=3))
         assert_that(pages | beam.Map(lambda page: page.status), equal_to([200] * 12))
     assert state["max"] == 3
 

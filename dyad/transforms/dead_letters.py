@@ -9,6 +9,7 @@ take lists, and a flatten would make a local stream's runner hold every row unti
 """
 from __future__ import annotations
 
+import inspect
 from typing import Literal
 
 import apache_beam as beam
@@ -34,12 +35,20 @@ def run_stage(pcoll, label: str, fn: beam.DoFn, stage: str, run_id: str, extra_t
     elements it crashed on.
     A stateful `fn` keeps its state and timers; a crash part-way may leave its state written.
     """
-    stateful = beam.transforms.userstate.is_stateful_dofn(fn)
     result = pcoll | label >> beam.ParDo(fn, *side_inputs).with_outputs(
         ERRORS, *extra_tags, main=MAIN).with_exception_handling(
-        allow_unsafe_userstate_in_process=stateful)
+        allow_unsafe_userstate_in_process=_takes_runner_params(fn))
     crashed = result.bad | f"{label}DeadLetters" >> beam.Map(_dead_letter, stage, run_id)
     return (result[MAIN], (result[ERRORS], crashed), *(result[tag] for tag in extra_tags))
+
+
+def _takes_runner_params(fn: beam.DoFn) -> bool:
+    """Whether `fn.process` asks for state, timers, its timestamp or window. Only the wrapper that
+    `allow_unsafe_userstate_in_process` selects passes those through (the "unsafe" part is that a
+    crash part-way may leave state written)."""
+    return any(isinstance(param.default, (beam.DoFn.StateParam, beam.DoFn.TimerParam,
+                                          type(beam.DoFn.TimestampParam)))
+               for param in inspect.signature(fn.process).parameters.values())
 
 
 def _dead_letter(dead_letter, stage: str, run_id: str) -> dict:

@@ -1,0 +1,1 @@
+"""`make bench`: a generated corpus served on loopback, and the measurements."""

@@ -1,0 +1,27 @@
+"""`make bench` on a tiny corpus: the harness runs end to end and reports every figure."""
+import subprocess
+import sys
+
+import pytest
+
+from dyad.benchmark.corpus import Corpus
+
+pytestmark = pytest.mark.e2e
+
+
+def test_corpus_pages_are_news_sized_and_deterministic():
+    a, b = Corpus(40, 4, seed=3), Corpus(40, 4, seed=3)
+    sizes = [len(page) for page in a.pages.values()]
+    assert a.pages == b.pages and min(sizes) >= 30_000 and max(sizes) <= 80_000
+    assert a.feed(0, "http://127.0.0.1:1").count(b"<item>") == 10
+
+
+def test_bench_reports_every_figure():
+    out = subprocess.run([sys.executable, "-W", "ignore", "-m", "dyad.benchmark", "--articles",
+                          "40", "--feeds", "4", "--latency", "0.01", "--naive-sample", "5",
+                          "--cpu-sample", "5", "--big", "60", "--workers", "1"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "naive loop" in out.stdout and "stories/s" in out.stdout
+    assert "dyad ingest (DirectRunner, 1 worker process(es), DuckDB): 40 stories" in out.stdout
+    assert "CPU per article" in out.stdout and "dyad ingest of 60 stories" in out.stdout
