@@ -84,12 +84,18 @@ class Warehouse:
             params["outlet"] = filters.outlet
         return " AND ".join(clauses), params
 
+    def _stories_by(self, filters: Filters, columns: tuple[str, ...]) -> list[dict]:
+        """Stories summed by `columns` over the range; rows where a column is NULL left out."""
+        where, params = self._where(filters, "date")
+        present = "".join(f" AND {c} IS NOT NULL" for c in columns if c != "date")
+        grouped = ", ".join(columns)
+        return self.query(f"SELECT {grouped}, SUM(stories) AS stories FROM "
+                          f"{self._counts_source(filters)} WHERE {where}{present} "
+                          f"GROUP BY {grouped} ORDER BY {grouped}", params)
+
     def daily(self, filters: Filters) -> list[dict]:
         """Stories per day and topic (the chart)."""
-        where, params = self._where(filters, "date")
-        return self.query(f"SELECT date, topic, SUM(stories) AS stories FROM "
-                          f"{self._counts_source(filters)} WHERE {where} AND topic IS NOT NULL "
-                          f"GROUP BY date, topic ORDER BY date, topic", params)
+        return self._stories_by(filters, ("date", "topic"))
 
     def top_pairs(self, filters: Filters, limit: int = 10) -> list[dict]:
         """Pairs by stories in the week up to `end`, with the week before for the change."""
@@ -106,10 +112,7 @@ class Warehouse:
 
     def matrix(self, filters: Filters) -> list[dict]:
         """Stories per pair and topic over the range (the pair × topic matrix)."""
-        where, params = self._where(filters, "date")
-        return self.query(f"SELECT country_pair, topic, SUM(stories) AS stories FROM "
-                          f"{self._counts_source(filters)} WHERE {where} AND country_pair IS NOT "
-                          f"NULL AND topic IS NOT NULL GROUP BY country_pair, topic", params)
+        return self._stories_by(filters, ("country_pair", "topic"))
 
     def recent(self, filters: Filters, limit: int = 50) -> list[dict]:
         where, params = self._where(filters, "CAST(published_at AS DATE)")
