@@ -57,7 +57,8 @@ class DyadOptions(PipelineOptions):
         parser.add_argument("--retries", type=int, default=2,
                             help="Retries of a 429/5xx or failed connection, with backoff (default 2).")
         parser.add_argument("--fetch-threads", "--fetch_threads", dest="fetch_threads", type=int,
-                            default=32, help="Article requests in flight per worker (default 32).")
+                            default=32, help="Requests in flight per worker, feeds and articles "
+                                 "(default 32).")
         parser.add_argument("--per-host", "--per_host", dest="per_host", type=int, default=4,
                             help="Requests in flight to one host per worker (default 4).")
         parser.add_argument("--write-batch-size", "--write_batch_size", dest="write_batch_size",

@@ -1,6 +1,11 @@
+import threading
+import time
+
 import apache_beam as beam
+from apache_beam.pvalue import TaggedOutput
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from apache_beam.transforms.window import GlobalWindow
 
 from dyad.records import FeedSpec
 from dyad.transforms.read_feeds import ReadFeeds
@@ -25,3 +30,46 @@ def test_read_feeds_yields_entries_and_error_rows(sample_sites, http_server):
         assert_that(errors | "AllErrors" >> beam.Flatten() | beam.Map(lambda e: (e["stage"], e["error_type"])), equal_to([
             ("read_feeds", "http_404"), ("parse_feeds", "not_a_feed"),
             ("read_feeds", "blocked_address")]), label="Errors")
+
+
+def test_feeds_are_fetched_many_at_a_time_within_the_per_host_limit(http_server):
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+    body = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><item><title>a"
+            b"</title><link>http://127.0.0.1/a</link></item></channel></rss>")
+
+    def slow(req):
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        time.sleep(0.3)
+        with lock:
+            state["now"] -= 1
+        reply(200, body, {"Content-Type": "application/rss+xml"})(req)
+
+    for i in range(6):
+        http_server[f"/f{i}.xml"] = slow
+    specs = [FeedSpec(f"{http_server.base}/f{i}.xml") for i in range(6)]
+    with TestPipeline() as p:
+        entries, _errors = (p | beam.Create(specs)
+                            | ReadFeeds(loopback_policy(), RUN_ID, NOW, threads=8, per_host=3))
+        assert_that(entries | beam.Map(lambda e: e.feed_url), equal_to([s.url for s in specs]))
+    assert state["max"] == 3
+
+
+def test_a_bug_while_fetching_a_feed_becomes_an_error_row(http_server, monkeypatch):
+    from dyad.transforms import read_feeds
+
+    def broken(fetcher, spec):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(read_feeds, "fetch_feed", broken)
+    fn = read_feeds.FetchFeedFn(loopback_policy(), RUN_ID, threads=2, per_host=2)
+    fn.setup()
+    fn.start_bundle()
+    out = list(fn.process(FeedSpec(http_server.base + "/f.xml"), 0, GlobalWindow()))
+    # finish_bundle() wraps what it yields in a WindowedValue, inside the tag
+    out += [TaggedOutput(o.tag, o.value.value) for o in fn.finish_bundle()]
+    fn.teardown()
+    assert [(o.tag, o.value["stage"], o.value["error_type"]) for o in out] == [
+        ("errors", "read_feeds", "KeyError")]

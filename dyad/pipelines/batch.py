@@ -25,7 +25,8 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
     entries, feed_errors = (
         pipeline
         | "FeedList" >> beam.Create(feeds)
-        | "ReadFeeds" >> ReadFeeds(settings.feed_policy, run.run_id, run.started_at)
+        | "ReadFeeds" >> ReadFeeds(settings.feed_policy, run.run_id, run.started_at,
+                                   settings.fetch_threads, settings.per_host)
     )
     known = pipeline | "KnownStories" >> warehouse.read_known(settings, run.started_at)
     stories, dedupe_errors, sightings = (entries, known) | "Dedupe" >> DedupeStories(run.run_id)

@@ -3,8 +3,8 @@
 In batch (`DedupeStories`), entries are grouped by `story_id` (canonical URL) together with the ids
 the warehouse already holds, so a story is fetched once per run and never again in a later run.
 In a stream (`DedupeInState`), each story_id keeps in keyed state when it was first seen; an entry
-seen again within the time-to-live is only a sighting. Every entry still counts: each feed that carried a story becomes a
-`story_sightings` row, and duplicates are counted.
+seen again within the time-to-live is only a sighting. Every entry still counts: each feed that
+carried a story becomes a `story_sightings` row, and duplicates are counted.
 """
 from typing import Any, Callable, Iterable, Literal, Tuple
 

@@ -1,6 +1,6 @@
 """Stage 1-2, read feeds: FeedSpec → FeedEntry (one per entry of every feed).
 
-FetchFeedFn fetches each feed through the guarded client; ParseFeedFn turns the body into entries
+FetchFeedFn fetches feeds through the guarded client, many at a time; ParseFeedFn turns the body into entries
 with feedparser (malformed feeds still yield what they can). Failures become `ingest_errors` rows
 with stage `read_feeds` (fetch) or `parse_feeds` (not a feed, entry without a usable link).
 """
@@ -16,6 +16,7 @@ from dyad.feeds import EntryProblem, FeedParseError, parse_feed
 from dyad.http import Fetcher, FetchError, FetchPolicy
 from dyad.records import FeedDocument, FeedEntry, FeedSpec
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
+from dyad.transforms.fetch_pool import HostLimitedFetchFn
 
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
                "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
@@ -27,26 +28,32 @@ def fetch_feed(fetcher: Fetcher, spec: FeedSpec) -> FeedDocument:
                         content_type=resp.content_type, fetched_at=resp.fetched_at)
 
 
-class FetchFeedFn(beam.DoFn):
-    def __init__(self, policy: FetchPolicy, run_id: str):
-        self.policy = policy
+class FetchFeedFn(HostLimitedFetchFn):
+    """FeedSpec → FeedDocument, many in flight (see `fetch_pool`), else an error row."""
+
+    def __init__(self, policy: FetchPolicy, run_id: str, threads: int = 32, per_host: int = 4):
+        super().__init__(policy, threads, per_host)
         self.run_id = run_id
         self.fetched = Metrics.counter("dyad", "feeds_fetched")
         self.failed = Metrics.counter("dyad", "feeds_failed")
 
-    def setup(self):
-        self.fetcher = Fetcher(self.policy)
+    def url_of(self, spec: FeedSpec) -> str:
+        return spec.url
 
-    def teardown(self):
-        self.fetcher.close()
-
-    def process(self, spec: FeedSpec) -> Iterable[FeedDocument | ErrorOut]:
-        progress.bump("feeds_done")
+    def fetch(self, spec: FeedSpec) -> FeedDocument | FetchError:
         try:
-            doc = fetch_feed(self.fetcher, spec)
+            return fetch_feed(self.fetcher, spec)
         except FetchError as exc:
+            return exc
+
+    def fetch_crashed(self, spec: FeedSpec, exc: Exception) -> FetchError:
+        return FetchError(type(exc).__name__, str(exc)[:500])
+
+    def emit(self, spec: FeedSpec, doc: FeedDocument | FetchError) -> Iterable[FeedDocument | ErrorOut]:
+        progress.bump("feeds_done")
+        if isinstance(doc, FetchError):
             self.failed.inc()
-            yield error_output(error_row("read_feeds", spec.url, spec.url, exc.error_type, str(exc),
+            yield error_output(error_row("read_feeds", spec.url, spec.url, doc.error_type, str(doc),
                                          self.run_id))
             return
         self.fetched.inc()
@@ -78,16 +85,19 @@ class ParseFeedFn(beam.DoFn):
 class ReadFeeds(beam.PTransform):
     """PCollection[FeedSpec] → (PCollection[FeedEntry], error row PCollections)."""
 
-    def __init__(self, policy: FetchPolicy, run_id: str, seen_at: dt.datetime):
+    def __init__(self, policy: FetchPolicy, run_id: str, seen_at: dt.datetime, threads: int = 32,
+                 per_host: int = 4):
         super().__init__()
         self.policy = policy
         self.run_id = run_id
         self.seen_at = seen_at
+        self.threads = threads
+        self.per_host = per_host
 
     def expand(self, specs):
         spread = specs | "SpreadFeeds" >> beam.Reshuffle()
-        docs, fetch_errors = run_stage(spread, "FetchFeeds", FetchFeedFn(self.policy, self.run_id),
-                                       "read_feeds", self.run_id)
+        fn = FetchFeedFn(self.policy, self.run_id, self.threads, self.per_host)
+        docs, fetch_errors = run_stage(spread, "FetchFeeds", fn, "read_feeds", self.run_id)
         entries, parse_errors = docs | "ParseFeeds" >> ParseFeeds(self.run_id, self.seen_at)
         return entries, fetch_errors + parse_errors
 

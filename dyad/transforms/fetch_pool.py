@@ -1,0 +1,105 @@
+"""Many requests in flight per worker: the DoFn base that feed and article fetching share.
+
+Fetching is network-bound: a DoFn that makes one blocking request at a time leaves its worker
+idle. `HostLimitedFetchFn.process()` hands each element to a thread pool and returns the results
+that are ready; `finish_bundle()` returns the rest. A server (host and port) never has more than
+`per_host` requests in flight; its other elements wait in a queue of their own, so a slow server
+does not hold threads that other servers could use.
+"""
+import queue
+import threading
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterable
+from urllib.parse import urlsplit
+
+import apache_beam as beam
+from apache_beam.pvalue import TaggedOutput
+from apache_beam.utils.windowed_value import WindowedValue
+
+from dyad.http import Fetcher, FetchPolicy
+
+
+class HostLimitedFetchFn(beam.DoFn):
+    """Subclasses say what to fetch (`url_of`), how (`fetch`, in a pool thread) and what to emit
+    for a result (`emit`, on the bundle's thread). `fetch` must not raise: `fetch_crashed` turns a
+    bug in it into a result, so no element is lost in a pool thread."""
+
+    def __init__(self, policy: FetchPolicy, threads: int, per_host: int):
+        self.policy = policy
+        self.threads = threads
+        self.per_host = per_host
+
+    def url_of(self, element) -> str:
+        raise NotImplementedError
+
+    def fetch(self, element):
+        raise NotImplementedError
+
+    def fetch_crashed(self, element, exc: Exception):
+        raise NotImplementedError
+
+    def emit(self, element, result) -> Iterable:
+        raise NotImplementedError
+
+    def setup(self):
+        self.fetcher = Fetcher(self.policy, pool_maxsize=self.per_host)
+        self.pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="dyad-fetch")
+        self.lock = threading.Lock()
+
+    def teardown(self):
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.fetcher.close()
+
+    def start_bundle(self):
+        self.in_flight: dict[str, int] = defaultdict(int)
+        self.waiting: dict[str, deque] = defaultdict(deque)
+        self.done: queue.SimpleQueue = queue.SimpleQueue()
+        self.outstanding = 0
+
+    def process(self, element, timestamp=beam.DoFn.TimestampParam,
+                window=beam.DoFn.WindowParam) -> Iterable:
+        self.outstanding += 1
+        self._submit((element, timestamp, window))
+        # Bound the results held in memory: wait for one when too many are outstanding.
+        while self.outstanding > 4 * self.threads:
+            yield from self._emit(self.done.get())
+        while not self.done.empty():
+            yield from self._emit(self.done.get())
+
+    def finish_bundle(self):
+        while self.outstanding:
+            done = self.done.get()
+            _element, timestamp, window, _result = done
+            for out in self._emit(done):
+                if isinstance(out, TaggedOutput):
+                    yield TaggedOutput(out.tag, WindowedValue(out.value, timestamp, [window]))
+                else:
+                    yield WindowedValue(out, timestamp, [window])
+
+    def _emit(self, done) -> Iterable:
+        element, _timestamp, _window, result = done
+        self.outstanding -= 1
+        yield from self.emit(element, result)
+
+    def _submit(self, item) -> None:
+        host = urlsplit(self.url_of(item[0])).netloc.lower()  # host and port: one server
+        with self.lock:
+            if self.in_flight[host] >= self.per_host:
+                self.waiting[host].append(item)
+                return
+            self.in_flight[host] += 1
+        self.pool.submit(self._fetch, item, host)
+
+    def _fetch(self, item, host: str) -> None:
+        element, timestamp, window = item
+        try:
+            result = self.fetch(element)
+        except Exception as exc:  # never lose an element to a bug in a pool thread
+            result = self.fetch_crashed(element, exc)
+        with self.lock:
+            self.in_flight[host] -= 1
+            following = self.waiting[host].popleft() if self.waiting[host] else None
+        if following:
+            self._submit(following)
+        self.done.put((element, timestamp, window, result))
