@@ -116,6 +116,55 @@ def test_medoid_picks_the_candidate_the_others_agree_with():
     assert token_f1("x y z", "x y z") == 1.0 and token_f1("x", "") == 0.0
 
 
+def _paragraphs(n: int, first: int = 0) -> str:
+    return "".join(f"<p>Paragraph {i}: the delegation from China met officials in Moscow to "
+                   f"discuss energy deal number {i} and border trade over two days.</p>"
+                   for i in range(first, first + n))
+
+
+@pytest.fixture
+def extractor_calls(monkeypatch):
+    """Counts trafilatura passes (by focus) and readability runs made by extract_body."""
+    import trafilatura
+
+    from dyad.extract import body
+    calls = []
+    real_pass, real_readability = trafilatura.bare_extraction, body.readability_text
+
+    def counted_pass(tree, **kw):
+        calls.append(("precision" if kw.get("favor_precision") else "balanced")
+                     + (" fast" if kw.get("fast") else ""))
+        return real_pass(tree, **kw)
+
+    def counted_readability(html, url):
+        calls.append("readability")
+        return real_readability(html, url)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", counted_pass)
+    monkeypatch.setattr(body, "readability_text", counted_readability)
+    return calls
+
+
+def test_a_clean_article_costs_two_fast_passes_only(extractor_calls):
+    from dyad.extract.body import extract_body
+    html = f"<html><body><article><h1>Talks</h1>{_paragraphs(7)}</article></body></html>"
+    text, source = extract_body(parse_html(html), html, None)
+    assert extractor_calls == ["balanced fast", "precision fast"]
+    assert source == "trafilatura" and "Paragraph 0:" in text and "Paragraph 6:" in text
+
+
+def test_fast_passes_that_disagree_call_the_full_precision_pass(extractor_calls):
+    from dyad.extract.body import extract_body
+    # A bordered box is boilerplate to the precision focus only: the fast passes disagree. The
+    # full precision pass compares with readability, keeps the box, and so agrees with the fast
+    # pass: no third extractor is needed.
+    html = (f"<html><body><article><h1>Talks</h1>{_paragraphs(1)}<div style='border:1px solid'>"
+            f"{_paragraphs(6, 10)}</div></article></body></html>")
+    text, source = extract_body(parse_html(html), html, None)
+    assert extractor_calls == ["balanced fast", "precision fast", "precision"]
+    assert source == "trafilatura" and "Paragraph 0:" in text and "Paragraph 15:" in text
+
+
 def test_extract_records_provenance_of_every_field(sample_page):
     article, html = sample_page
     fields = extract("http://127.0.0.1:8000/" + article["slug"] + ".html", html)
