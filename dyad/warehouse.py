@@ -52,7 +52,10 @@ def write(settings: Settings, run_id: str, started_at, ticks=None) -> beam.PTran
     """The writer; a stream passes its clock's `ticks`, on which BigQuery publishes staged rows."""
     if settings.bigquery:
         return bigquery.WriteToBigQueryWarehouse(settings.bigquery, run_id, started_at, ticks)
-    return duckdb.WriteToDuckDB(settings.warehouse_target, run_id, settings.write_batch_size)
+    # A batch run flattens each table's inputs into one writer (a smaller graph starts faster);
+    # a local stream's runner would hold a flatten's output until the stream ends.
+    return duckdb.WriteToDuckDB(settings.warehouse_target, run_id, settings.write_batch_size,
+                                flatten=ticks is None)
 
 
 def run_summary(settings: Settings, run_id: str) -> dict:

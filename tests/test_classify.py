@@ -123,3 +123,14 @@ def test_classify_stage_turns_a_crash_into_an_error_row():
         assert_that(rows, equal_to([]), label="NoRows")
         assert_that(errors | "AllErrors" >> beam.Flatten() | beam.Map(lambda e: (e["stage"], e["url"])),
                     equal_to([("classify", ENTRY.url)]), label="Errors")
+
+
+def test_warm_up_builds_the_automata_and_freezes_them_out_of_the_collector():
+    import gc
+
+    from dyad.classify import warm_up
+    from dyad.classify.countries import automaton
+    gc.unfreeze()
+    warm_up()
+    assert automaton.cache_info().currsize == 1
+    assert gc.get_freeze_count() > 0  # the gazetteer's objects among them: the collector skips them

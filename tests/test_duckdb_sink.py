@@ -59,3 +59,21 @@ def test_write_to_duckdb_composite(tmp_path):
     assert con.execute("SELECT count(*) FROM stories").fetchall() == [(7,)]
     assert con.execute("SELECT count(*) FROM ingest_errors").fetchall() == [(1,)]
     assert con.execute("SELECT sum(stories) FROM daily_pair_topic").fetchall() == [(7,)]
+
+
+def test_a_batch_writer_flattens_a_tables_inputs_into_one_insert(tmp_path):
+    path = str(tmp_path / "f.duckdb")
+    p = TestPipeline()
+    errors = tuple(p | f"E{i}" >> beam.Create(
+        [error_row("parse", f"u{i}", "f", "x", "m", RUN_ID, dt.datetime(2026, 1, 1))])
+        for i in range(3))
+    {"stories": p | "S" >> beam.Create([story(1)]), "ingest_errors": errors} | WriteToDuckDB(
+        path, RUN_ID, batch_size=10, flatten=True)
+    labels = {t.full_label.rsplit("/", 1)[-1] for t in p.transforms_stack[0].parts[-1].parts}
+    assert {"FlattenIngestErrors", "InsertIngestErrors", "InsertStories"} <= labels
+    assert not {"InsertIngestErrors0", "InsertIngestErrors1"} & labels
+    p.run().wait_until_finish()
+    con = duckdb.connect(path, read_only=True)
+    assert con.execute("SELECT url FROM ingest_errors ORDER BY url").fetchall() == [
+        ("u0",), ("u1",), ("u2",)]
+    assert con.execute("SELECT count(*) FROM stories").fetchall() == [(1,)]

@@ -171,22 +171,26 @@ class WriteDuckDBBatchFn(beam.DoFn):
 
 
 class WriteToDuckDB(beam.PTransform):
-    """{table name: PCollection[row] or a tuple of them} → [PCollection[{table, written}]], one per
-    input, each written in batches into the one file.
+    """{table name: PCollection[row] or a tuple of them} → [PCollection[{table, written}]], each
+    written in batches into the one file.
 
-    Inputs are written side by side rather than flattened (see dead_letters); windowed rows must be
-    re-windowed into the global window first."""
+    With `flatten`, a table's inputs are flattened into one writer. Without (streams), each input
+    has its own writer (see dead_letters); windowed rows must be re-windowed into the global
+    window first."""
 
-    def __init__(self, path: str, run_id: str, batch_size: int = 500):
+    def __init__(self, path: str, run_id: str, batch_size: int = 500, flatten: bool = False):
         super().__init__()
         self.path = path
         self.run_id = run_id
         self.batch_size = batch_size
+        self.flatten = flatten
 
     def expand(self, tables: dict):
         written = []
         for name in sorted(tables):
             inputs = tables[name] if isinstance(tables[name], tuple) else (tables[name],)
+            if self.flatten and len(inputs) > 1:
+                inputs = (inputs | f"Flatten{TABLES[name].label}" >> beam.Flatten(),)
             for i, rows in enumerate(inputs):
                 label = TABLES[name].label + (str(i) if len(inputs) > 1 else "")
                 result = (
