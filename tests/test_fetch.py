@@ -1,8 +1,13 @@
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from apache_beam.transforms.window import GlobalWindow
 
-from dyad.transforms.fetch import FetchArticles
+from dyad.transforms.fetch import FetchArticles, FetchArticlesFn
 from tests.conftest import RUN_ID, loopback_policy, reply
 from tests.test_dedupe import entry
 
@@ -23,3 +28,46 @@ def test_fetch_stage_returns_every_page_and_records_failures(http_server):
                               ("dead.html", 404, "http_404", "dead.html")]), label="Pages")
         assert_that(errors | "AllErrors" >> beam.Flatten() | beam.Map(lambda e: (e["stage"], e["error_type"], e["feed_url"])),
                     equal_to([("fetch", "http_404", "f")]), label="Errors")
+
+
+def test_a_long_run_of_one_servers_entries_does_not_hold_back_the_next_server(http_server):
+    """Entries of server A wait in A's queue; server B's entries behind them are read and
+    fetched at once, not after A's queue has drained."""
+    hits = []
+    lock = threading.Lock()
+
+    def slow(req):
+        time.sleep(0.2)
+        with lock:
+            hits.append("A")
+        reply(200, b"<html><body><p>a</p></body></html>", {"Content-Type": "text/html"})(req)
+
+    for i in range(12):
+        http_server[f"/a{i}.html"] = slow
+    other = ThreadingHTTPServer(("127.0.0.1", 0), _RecordingHandler)
+    other.hits, other.lock = hits, lock
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    entries = [entry(f"{http_server.base}/a{i}.html", "f") for i in range(12)]
+    entries += [entry(f"http://127.0.0.1:{other.server_address[1]}/b{i}.html", "f") for i in range(2)]
+    fn = FetchArticlesFn(loopback_policy(), RUN_ID, threads=2, per_host=1)
+    fn.setup()
+    fn.start_bundle()
+    try:
+        pages = [out for e in entries for out in fn.process(e, 0, GlobalWindow())]
+        pages += [out.value for out in fn.finish_bundle()]
+    finally:
+        fn.teardown()
+        other.shutdown()
+        other.server_close()
+    assert sorted(p.status for p in pages) == [200] * 14
+    assert "B" in hits[:3]  # B was served while A still had most of its queue
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        with self.server.lock:
+            self.server.hits.append("B")
+        reply(200, b"<html><body><p>b</p></body></html>", {"Content-Type": "text/html"})(self)
+
+    def log_message(self, *args):
+        pass

@@ -4,7 +4,8 @@ Fetching is network-bound: a DoFn that makes one blocking request at a time leav
 idle. `HostLimitedFetchFn.process()` hands each element to a thread pool and returns the results
 that are ready; `finish_bundle()` returns the rest. A server (host and port) never has more than
 `per_host` requests in flight; its other elements wait in a queue of their own, so a slow server
-does not hold threads that other servers could use.
+does not hold threads that other servers could use, and a long run of one server's elements does
+not stop the next servers' from being read (only the waiting elements, not pages, are bounded).
 """
 import queue
 import threading
@@ -18,6 +19,9 @@ from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.windowed_value import WindowedValue
 
 from dyad.http import Fetcher, FetchPolicy
+
+# Elements (feed entries, not pages) allowed to wait for their server, per thread.
+WAITING_PER_THREAD = 64
 
 
 class HostLimitedFetchFn(beam.DoFn):
@@ -54,6 +58,7 @@ class HostLimitedFetchFn(beam.DoFn):
     def start_bundle(self):
         self.in_flight: dict[str, int] = defaultdict(int)
         self.waiting: dict[str, deque] = defaultdict(deque)
+        self.waiting_count = 0
         self.done: queue.SimpleQueue = queue.SimpleQueue()
         self.outstanding = 0
 
@@ -61,8 +66,9 @@ class HostLimitedFetchFn(beam.DoFn):
                 window=beam.DoFn.WindowParam) -> Iterable:
         self.outstanding += 1
         self._submit((element, timestamp, window))
-        # Bound the results held in memory: wait for one when too many are outstanding.
-        while self.outstanding > 4 * self.threads:
+        # Pages in memory are bounded by the threads (and emitted at every call); bound the
+        # elements waiting for their server too, by taking results until fewer wait.
+        while self.waiting_count > WAITING_PER_THREAD * self.threads:
             yield from self._emit(self.done.get())
         while not self.done.empty():
             yield from self._emit(self.done.get())
@@ -87,6 +93,7 @@ class HostLimitedFetchFn(beam.DoFn):
         with self.lock:
             if self.in_flight[host] >= self.per_host:
                 self.waiting[host].append(item)
+                self.waiting_count += 1
                 return
             self.in_flight[host] += 1
         self.pool.submit(self._fetch, item, host)
@@ -100,6 +107,7 @@ class HostLimitedFetchFn(beam.DoFn):
         with self.lock:
             self.in_flight[host] -= 1
             following = self.waiting[host].popleft() if self.waiting[host] else None
+            self.waiting_count -= following is not None
         if following:
             self._submit(following)
         self.done.put((element, timestamp, window, result))
