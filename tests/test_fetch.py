@@ -71,3 +71,29 @@ class _RecordingHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def test_fetching_runs_ahead_of_the_consumer_by_a_bounded_number_of_pages(http_server):
+    from dyad.transforms.fetch_pool import HELD_PER_THREAD
+    served = []
+    for i in range(30):
+        http_server[f"/p{i}.html"] = lambda req: (served.append(1), reply(
+            200, b"<html><body><p>p</p></body></html>", {"Content-Type": "text/html"})(req))
+    fn = FetchArticlesFn(loopback_policy(), RUN_ID, threads=2, per_host=30)
+    fn.setup()
+    fn.start_bundle()
+    ahead = []
+
+    def consume(outputs):  # a slow parse of each page, as in the fused stage downstream
+        for _ in outputs:
+            time.sleep(0.02)
+            ahead.append(len(served) - len(ahead) - 1)
+
+    try:
+        for i in range(30):
+            consume(fn.process(entry(f"{http_server.base}/p{i}.html", "f"), 0, GlobalWindow()))
+        consume(fn.finish_bundle())
+    finally:
+        fn.teardown()
+    assert len(ahead) == 30 and len(served) == 30
+    assert max(ahead) <= HELD_PER_THREAD * 2

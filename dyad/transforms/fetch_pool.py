@@ -2,10 +2,14 @@
 
 Fetching is network-bound: a DoFn that makes one blocking request at a time leaves its worker
 idle. `HostLimitedFetchFn.process()` hands each element to a thread pool and returns the results
-that are ready; `finish_bundle()` returns the rest. A server (host and port) never has more than
-`per_host` requests in flight; its other elements wait in a queue of their own, so a slow server
-does not hold threads that other servers could use, and a long run of one server's elements does
-not stop the next servers' from being read (only the waiting elements, not pages, are bounded).
+that are ready; `finish_bundle()` returns the rest.
+
+Two bounds. A server (host and port) never has more than `per_host` requests in flight; its other
+elements wait in a queue of their own, so a slow server does not hold threads that other servers
+could use, and a long run of one server's elements does not stop the next servers' from being
+read. And at most HELD_PER_THREAD x threads results (pages) are in flight or done but not yet
+emitted: fetching runs ahead of parsing by that much and no more, so memory does not grow with
+the input. Servers that could start a request but for that budget queue up for it in turn.
 """
 import queue
 import threading
@@ -20,7 +24,9 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from dyad.http import Fetcher, FetchPolicy
 
-# Elements (feed entries, not pages) allowed to wait for their server, per thread.
+# Results (pages) in flight or waiting to be emitted, per thread: how far fetching runs ahead.
+HELD_PER_THREAD = 2
+# Elements (feed entries, not pages) allowed to wait for their server or the budget, per thread.
 WAITING_PER_THREAD = 64
 
 
@@ -59,15 +65,19 @@ class HostLimitedFetchFn(beam.DoFn):
         self.in_flight: dict[str, int] = defaultdict(int)
         self.waiting: dict[str, deque] = defaultdict(deque)
         self.waiting_count = 0
+        self.held = 0  # results in flight or done, not yet emitted
+        self.stalled: deque = deque()  # servers that could start a request but for the budget
         self.done: queue.SimpleQueue = queue.SimpleQueue()
         self.outstanding = 0
 
     def process(self, element, timestamp=beam.DoFn.TimestampParam,
                 window=beam.DoFn.WindowParam) -> Iterable:
         self.outstanding += 1
-        self._submit((element, timestamp, window))
-        # Pages in memory are bounded by the threads (and emitted at every call); bound the
-        # elements waiting for their server too, by taking results until fewer wait.
+        host = urlsplit(self.url_of(element)).netloc.lower()  # host and port: one server
+        with self.lock:
+            self.waiting[host].append((element, timestamp, window))
+            self.waiting_count += 1
+            self._start_ready(host)
         while self.waiting_count > WAITING_PER_THREAD * self.threads:
             yield from self._emit(self.done.get())
         while not self.done.empty():
@@ -86,17 +96,27 @@ class HostLimitedFetchFn(beam.DoFn):
     def _emit(self, done) -> Iterable:
         element, _timestamp, _window, result = done
         self.outstanding -= 1
+        with self.lock:
+            self.held -= 1
+            while self.stalled and self.held < HELD_PER_THREAD * self.threads:
+                self._start_ready(self.stalled.popleft())
         yield from self.emit(element, result)
 
-    def _submit(self, item) -> None:
-        host = urlsplit(self.url_of(item[0])).netloc.lower()  # host and port: one server
-        with self.lock:
-            if self.in_flight[host] >= self.per_host:
-                self.waiting[host].append(item)
-                self.waiting_count += 1
+    def _start_ready(self, host: str) -> None:
+        """Start `host`'s waiting elements while the server and the budget allow (under lock)."""
+        queued = self.waiting[host]
+        while queued and self.in_flight[host] < self.per_host:
+            if self.held >= HELD_PER_THREAD * self.threads:
+                if host not in self.stalled:
+                    self.stalled.append(host)
                 return
+            item = queued.popleft()
+            self.waiting_count -= 1
             self.in_flight[host] += 1
-        self.pool.submit(self._fetch, item, host)
+            self.held += 1
+            self.pool.submit(self._fetch, item, host)
+        if not queued:
+            del self.waiting[host]
 
     def _fetch(self, item, host: str) -> None:
         element, timestamp, window = item
@@ -106,8 +126,5 @@ class HostLimitedFetchFn(beam.DoFn):
             result = self.fetch_crashed(element, exc)
         with self.lock:
             self.in_flight[host] -= 1
-            following = self.waiting[host].popleft() if self.waiting[host] else None
-            self.waiting_count -= following is not None
-        if following:
-            self._submit(following)
-        self.done.put((element, timestamp, window, result))
+            self.done.put((element, timestamp, window, result))
+            self._start_ready(host)
