@@ -34,9 +34,10 @@ setup(
     extras_require={
         # `dyad dashboard` only; Beam workers do not need it.
         "dashboard": ["altair==6.3.0", "vl-convert-python==1.9.0.post1"],
-        # newspaper3k is only the baseline that `make eval` and `make bench` compare dyad with.
-        "eval": ["newspaper3k==0.2.8"],
-        "test": ["pytest==9.2.0", "pytest-timeout==2.4.0", "newspaper3k==0.2.8",
+        # newspaper3k is only the baseline that `make eval` and `make bench` compare dyad with;
+        # psutil measures a run's memory across its processes in `make bench`.
+        "eval": ["newspaper3k==0.2.8", "psutil==7.2.2"],
+        "test": ["pytest==9.2.0", "pytest-timeout==2.4.0", "newspaper3k==0.2.8", "psutil==7.2.2",
                  "altair==6.3.0", "vl-convert-python==1.9.0.post1"],
     },
     entry_points={"console_scripts": ["dyad=dyad.cli:main"]},

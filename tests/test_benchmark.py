@@ -25,3 +25,19 @@ def test_bench_reports_every_figure():
     assert "naive loop" in out.stdout and "stories/s" in out.stdout
     assert "dyad ingest (DirectRunner, 1 worker process(es), DuckDB): 40 stories" in out.stdout
     assert "CPU per article" in out.stdout and "dyad ingest of 60 stories" in out.stdout
+
+
+def test_tree_memory_sums_a_process_and_its_children():
+    import time
+
+    from dyad.benchmark.__main__ import TreeMemory
+    # A parent holding 60 MB that starts a child holding 80 MB: the peak counts both.
+    child = "b = bytearray(80 * 2**20); import time; time.sleep(1.5)"
+    parent = (f"import subprocess, sys; a = bytearray(60 * 2**20); "
+              f"subprocess.run([sys.executable, '-c', {child!r}])")
+    process = subprocess.Popen([sys.executable, "-c", parent])
+    memory = TreeMemory(process.pid)
+    process.wait(timeout=30)
+    time.sleep(0.2)
+    memory.stop()
+    assert memory.peak > 140 * 2**20
