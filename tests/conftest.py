@@ -2,6 +2,7 @@
 import datetime as dt
 import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -100,6 +101,26 @@ def reply(status=200, body=b"", headers=None):
         req.end_headers()
         req.wfile.write(body)
     return handler
+
+
+class InFlight:
+    """A route handler that answers after `delay` seconds and records the most requests it had in
+    flight at once (`peak`)."""
+
+    def __init__(self, body: bytes, content_type: str, delay: float = 0.3):
+        self.respond = reply(200, body, {"Content-Type": content_type})
+        self.delay = delay
+        self.now = self.peak = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, req):
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(self.delay)
+        with self.lock:
+            self.now -= 1
+        self.respond(req)
 
 
 BQEMULATOR = os.environ.get("DYAD_BQEMULATOR") or os.path.join(REPO, ".venv-bqemulator", "bin",

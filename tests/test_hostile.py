@@ -6,7 +6,6 @@ test_feeds.py (malformed, HTML and JSON feeds, absurd dates), test_extract.py (c
 test_cli.py (invocation errors), test_e2e.py (accounting on the sample sites).
 """
 import datetime as dt
-import threading
 import time
 import zlib
 
@@ -20,7 +19,7 @@ from dyad.http import Fetcher, FetchError
 from dyad.records import FeedDocument, FeedSpec
 from dyad.transforms.fetch import FetchArticles
 from dyad.urls import BadURL, canonical_url
-from tests.conftest import NOW, RUN_ID, loopback_policy, reply
+from tests.conftest import NOW, RUN_ID, InFlight, loopback_policy, reply
 from tests.test_dedupe import entry
 
 MB = 1024 * 1024
@@ -194,19 +193,7 @@ def test_410_is_recorded(http_server):
 
 
 def test_at_most_per_host_requests_in_flight(http_server):
-    lock = threading.Lock()
-    state = {"now": 0, "max": 0}
-
-    def slow(req):
-        with lock:
-            state["now"] += 1
-            state["max"] = max(state["max"], state["now"])
-        time.sleep(0.3)
-        with lock:
-            state["now"] -= 1
-        reply(200, b"<html><body><p>page</p></body></html>",
-              {"Content-Type": "text/html"})(req)
-
+    slow = InFlight(b"<html><body><p>page</p></body></html>", "text/html")
     for i in range(12):
         http_server[f"/p{i}.html"] = slow
     entries = [entry(f"{http_server.base}/p{i}.html", "http://127.0.0.1/feed") for i in range(12)]
@@ -214,7 +201,7 @@ def test_at_most_per_host_requests_in_flight(http_server):
         pages, _errors = (p | beam.Create(entries)
                           | FetchArticles(loopback_policy(), RUN_ID, threads=16, per_host=3))
         assert_that(pages | beam.Map(lambda page: page.status), equal_to([200] * 12))
-    assert state["max"] == 3
+    assert slow.peak == 3
 
 
 def test_absurd_feed_dates_do_not_become_story_dates():

@@ -1,6 +1,3 @@
-import threading
-import time
-
 import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.testing.test_pipeline import TestPipeline
@@ -9,7 +6,7 @@ from apache_beam.transforms.window import GlobalWindow
 
 from dyad.records import FeedSpec
 from dyad.transforms.read_feeds import ReadFeeds
-from tests.conftest import NOW, RUN_ID, loopback_policy, reply
+from tests.conftest import NOW, RUN_ID, InFlight, loopback_policy, reply
 
 
 def test_read_feeds_yields_entries_and_error_rows(sample_sites, http_server):
@@ -33,20 +30,9 @@ def test_read_feeds_yields_entries_and_error_rows(sample_sites, http_server):
 
 
 def test_feeds_are_fetched_many_at_a_time_within_the_per_host_limit(http_server):
-    lock = threading.Lock()
-    state = {"now": 0, "max": 0}
-    body = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><item><title>a"
-            b"</title><link>http://127.0.0.1/a</link></item></channel></rss>")
-
-    def slow(req):
-        with lock:
-            state["now"] += 1
-            state["max"] = max(state["max"], state["now"])
-        time.sleep(0.3)
-        with lock:
-            state["now"] -= 1
-        reply(200, body, {"Content-Type": "application/rss+xml"})(req)
-
+    slow = InFlight(b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><item>"
+                    b"<title>a</title><link>http://127.0.0.1/a</link></item></channel></rss>",
+                    "application/rss+xml")
     for i in range(6):
         http_server[f"/f{i}.xml"] = slow
     specs = [FeedSpec(f"{http_server.base}/f{i}.xml") for i in range(6)]
@@ -54,7 +40,7 @@ def test_feeds_are_fetched_many_at_a_time_within_the_per_host_limit(http_server)
         entries, _errors = (p | beam.Create(specs)
                             | ReadFeeds(loopback_policy(), RUN_ID, NOW, threads=8, per_host=3))
         assert_that(entries | beam.Map(lambda e: e.feed_url), equal_to([s.url for s in specs]))
-    assert state["max"] == 3
+    assert slow.peak == 3
 
 
 def test_a_bug_while_fetching_a_feed_becomes_an_error_row(http_server, monkeypatch):
