@@ -48,7 +48,8 @@ def test_a_long_run_of_one_servers_entries_does_not_hold_back_the_next_server(ht
     other.hits, other.lock = hits, lock
     threading.Thread(target=other.serve_forever, daemon=True).start()
     entries = [entry(f"{http_server.base}/a{i}.html", "f") for i in range(12)]
-    entries += [entry(f"http://127.0.0.1:{other.server_address[1]}/b{i}.html", "f") for i in range(2)]
+    other_base = f"http://127.0.0.1:{other.server_address[1]}"
+    entries += [entry(f"{other_base}/b{i}.html", "f") for i in range(2)]
     fn = FetchArticlesFn(loopback_policy(), RUN_ID, threads=2, per_host=1)
     fn.setup()
     fn.start_bundle()

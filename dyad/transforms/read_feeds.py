@@ -1,8 +1,9 @@
 """Stage 1-2, read feeds: FeedSpec → FeedEntry (one per entry of every feed).
 
-FetchFeedFn fetches feeds through the guarded client, many at a time; ParseFeedFn turns the body into entries
-with feedparser (malformed feeds still yield what they can). Failures become `ingest_errors` rows
-with stage `read_feeds` (fetch) or `parse_feeds` (not a feed, entry without a usable link).
+FetchFeedFn fetches feeds through the guarded client, many at a time; ParseFeedFn turns the body
+into entries with feedparser (malformed feeds still yield what they can). Failures become
+`ingest_errors` rows with stage `read_feeds` (fetch) or `parse_feeds` (not a feed, entry without a
+usable link).
 """
 import datetime as dt
 from typing import Iterable
@@ -49,7 +50,8 @@ class FetchFeedFn(HostLimitedFetchFn):
     def fetch_crashed(self, spec: FeedSpec, exc: Exception) -> FetchError:
         return FetchError(type(exc).__name__, str(exc)[:500])
 
-    def emit(self, spec: FeedSpec, doc: FeedDocument | FetchError) -> Iterable[FeedDocument | ErrorOut]:
+    def emit(self, spec: FeedSpec,
+             doc: FeedDocument | FetchError) -> Iterable[FeedDocument | ErrorOut]:
         progress.bump("feeds_done")
         if isinstance(doc, FetchError):
             self.failed.inc()
