@@ -1,4 +1,6 @@
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 
@@ -7,7 +9,7 @@ from dyad.extract import (ExtractionError, best_date, decode_html, decode_with_c
 from dyad.extract.body import medoid, token_f1
 from dyad.fixture_server import Site
 from dyad.records import FeedEntry
-from tests.conftest import NOW, SAMPLE
+from tests.conftest import CORPUS, NOW, SAMPLE, needs
 
 ENTRY = FeedEntry("id", "http://127.0.0.1/a.html", "http://127.0.0.1/a.html", "127.0.0.1",
                   "http://127.0.0.1/feed.xml", "Feed", "g", "Feed title", "Feed summary text",
@@ -170,3 +172,44 @@ def test_extract_records_provenance_of_every_field(sample_page):
     fields = extract("http://127.0.0.1:8000/" + article["slug"] + ".html", html)
     assert fields["provenance"]["text"] == fields["extraction"]
     assert {"title", "published_at", "authors", "language"} <= set(fields["provenance"])
+
+
+BYLINE_CASES = {
+    "a byline": "<p class='byline'>By Anna Lee</p>",
+    "an author link": "<a rel='author' href='/a'>Anna Lee</a>",
+    "a byline inside comments is passed over": (
+        "<div class='comments'><span class='author'>A Commenter</span></div>"
+        "<div class='byline'>By Anna Lee</div>"),
+    "a date inside the byline is left out": (
+        "<div class='byline'>By Anna<time>12 May</time>Lee</div>"),
+    "a figure caption's credit is passed over": (
+        "<figure><span class='author'>Photo Agency</span></figure><p class='byline'>Anna Lee</p>"),
+    "no byline": "<p>Nothing here names a writer.</p>",
+    "a byline too long to be one": f"<p class='byline'>{'word ' * 40}</p>",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BYLINE_CASES))
+def test_byline_matches_trafilaturas_extract_author(case):
+    from trafilatura.metadata import extract_author as trafilaturas
+
+    from dyad.extract.byline import extract_author
+    tree = parse_html(f"<html><body><article><h1>T</h1>{BYLINE_CASES[case]}"
+                      f"<p>{'Some words of the article. ' * 20}</p></article></body></html>")
+    assert extract_author(tree) == trafilaturas(tree)
+
+
+@needs(os.path.join(CORPUS, "articles"))
+def test_byline_matches_trafilatura_on_every_corpus_page():
+    from trafilatura.metadata import extract_author as trafilaturas
+
+    from dyad.extract.byline import extract_author
+    pages = [p for p in sorted(Path(CORPUS, "articles").rglob("*.htm*")) if "/html/" in str(p)]
+    found = 0
+    for page in pages:
+        tree = parse_html(decode_html(page.read_bytes()))
+        if tree is not None:
+            expected = trafilaturas(tree)
+            assert extract_author(tree) == expected, page
+            found += expected is not None
+    assert len(pages) > 300 and found > 150

@@ -15,7 +15,9 @@ from urllib.parse import urljoin
 import lxml.html
 from dateutil import parser as date_parser
 from htmldate import find_date
-from trafilatura.metadata import examine_meta, extract_author, extract_meta_json
+from trafilatura.metadata import examine_meta, extract_meta_json
+
+from dyad.extract.byline import extract_author
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +71,9 @@ def date_candidates(tree, json_ld: list[dict], url: str | None, metas: dict | No
 
 
 def authors(tree: lxml.html.HtmlElement) -> tuple[tuple[str, ...], str | None]:
-    """trafilatura's byline reading (meta tags, then JSON-LD, then byline markup), without the
-    rest of its metadata pass: its date search would duplicate `published`."""
+    """trafilatura's byline reading (meta tags, then JSON-LD, then byline markup, the last without
+    copying the page: see `byline`), without the rest of its metadata pass: its date search would
+    duplicate `published`."""
     found = examine_meta(tree)
     if found.author and " " not in found.author:
         found.author = None  # a lone token is a handle or a site name more often than a person
