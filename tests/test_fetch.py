@@ -3,6 +3,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import apache_beam as beam
+from apache_beam.pvalue import TaggedOutput
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import GlobalWindow
@@ -98,3 +99,32 @@ def test_fetching_runs_ahead_of_the_consumer_by_a_bounded_number_of_pages(http_s
         fn.teardown()
     assert len(ahead) == 30 and len(served) == 30
     assert max(ahead) <= HELD_PER_THREAD * 2
+
+
+class _EmitBug(FetchArticlesFn):
+    def emit(self, entry, page):
+        if entry.url.endswith("/bug.html"):
+            raise ValueError("a bug in emit")
+        yield from super().emit(entry, page)
+
+
+def test_a_bug_while_emitting_a_page_becomes_an_error_row(http_server):
+    for name in ("ok", "bug"):
+        http_server[f"/{name}.html"] = reply(200, b"<html><body><p>x</p></body></html>",
+                                             {"Content-Type": "text/html"})
+    fn = _EmitBug(loopback_policy(), RUN_ID, threads=2, per_host=2)
+    fn.setup()
+    fn.start_bundle()
+    try:
+        out = [o for name in ("ok", "bug")
+               for o in fn.process(entry(f"{http_server.base}/{name}.html", "f"), 0, GlobalWindow())]
+        # finish_bundle() wraps what it yields in a WindowedValue (inside the tag, if any)
+        out += [TaggedOutput(o.tag, o.value.value) if isinstance(o, TaggedOutput) else o.value
+                for o in fn.finish_bundle()]
+    finally:
+        fn.teardown()
+    errors = [o.value for o in out if isinstance(o, TaggedOutput)]
+    pages = [o for o in out if not isinstance(o, TaggedOutput)]
+    assert [p.url.rsplit("/", 1)[1] for p in pages] == ["ok.html"]
+    assert [(e["stage"], e["error_type"], e["url"].rsplit("/", 1)[1]) for e in errors] == [
+        ("fetch", "ValueError", "bug.html")]

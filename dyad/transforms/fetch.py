@@ -34,9 +34,10 @@ class FetchArticlesFn(HostLimitedFetchFn):
     """FeedEntry → FetchedPage, many in flight (see `fetch_pool`); a failed fetch also yields
     its error row."""
 
+    stage = "fetch"
+
     def __init__(self, policy: FetchPolicy, run_id: str, threads: int, per_host: int):
-        super().__init__(policy, threads, per_host)
-        self.run_id = run_id
+        super().__init__(policy, run_id, threads, per_host)
         self.ok = Metrics.counter("dyad", "articles_fetched")
         self.failed = Metrics.counter("dyad", "articles_fetch_failed")
 

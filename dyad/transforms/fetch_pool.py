@@ -24,7 +24,9 @@ import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.windowed_value import WindowedValue
 
+from dyad.errors import dead_letter_row
 from dyad.http import Fetcher, FetchPolicy
+from dyad.transforms.dead_letters import error_output
 
 # Results (pages) in flight or waiting to be emitted, per thread: how far fetching runs ahead.
 HELD_PER_THREAD = 4
@@ -37,10 +39,15 @@ SWITCH_INTERVAL = 0.05
 class HostLimitedFetchFn(beam.DoFn):
     """Subclasses say what to fetch (`url_of`), how (`fetch`, in a pool thread) and what to emit
     for a result (`emit`, on the bundle's thread). `fetch` must not raise: `fetch_crashed` turns a
-    bug in it into a result, so no element is lost in a pool thread."""
+    bug in it into a result, so no element is lost in a pool thread. A bug in `emit` becomes an
+    error row of `stage` (most results are emitted from finish_bundle(), which Beam's exception
+    handling does not cover)."""
 
-    def __init__(self, policy: FetchPolicy, threads: int, per_host: int):
+    stage = ""
+
+    def __init__(self, policy: FetchPolicy, run_id: str, threads: int, per_host: int):
         self.policy = policy
+        self.run_id = run_id
         self.threads = threads
         self.per_host = per_host
 
@@ -114,7 +121,11 @@ class HostLimitedFetchFn(beam.DoFn):
                 while self.stalled and self.held < HELD_PER_THREAD * self.threads:
                     ready += self._take_ready(self.stalled.popleft())
         self._start(ready)
-        yield from self.emit(element, result)
+        try:
+            yield from self.emit(element, result)
+        except Exception as exc:  # a bug: an error row like Beam's dead letters, not a lost bundle
+            yield error_output(dead_letter_row(self.stage, (element, (type(exc), repr(exc), None)),
+                                               self.run_id))
 
     def _take_ready(self, host: str) -> list:
         """`host`'s waiting elements that the server and the budget let start now (under lock)."""

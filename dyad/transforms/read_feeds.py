@@ -32,9 +32,10 @@ def fetch_feed(fetcher: Fetcher, spec: FeedSpec) -> FeedDocument:
 class FetchFeedFn(HostLimitedFetchFn):
     """FeedSpec → FeedDocument, many in flight (see `fetch_pool`), else an error row."""
 
+    stage = "read_feeds"
+
     def __init__(self, policy: FetchPolicy, run_id: str, threads: int = 32, per_host: int = 4):
-        super().__init__(policy, threads, per_host)
-        self.run_id = run_id
+        super().__init__(policy, run_id, threads, per_host)
         self.fetched = Metrics.counter("dyad", "feeds_fetched")
         self.failed = Metrics.counter("dyad", "feeds_failed")
 
