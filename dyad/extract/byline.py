@@ -28,18 +28,20 @@ MAX_LENGTH = 120  # trafilatura's len_limit for a byline
 
 
 def _discard_tests():
-    """(XPath testing one element, discarded tags) from trafilatura's discard XPaths, or None
-    when they are not of the two shapes this module knows (then trafilatura's own search runs)."""
-    self_tests, tags = [], set()
+    """(XPath: the element or an ancestor is discarded, XPath: a descendant is) from trafilatura's
+    discard XPaths, or None when they are not of the two shapes this module knows (then
+    trafilatura's own search runs)."""
+    steps = []
     for xpath in AUTHOR_DISCARD_XPATHS:
         source = xpath.path.strip()
         if re.fullmatch(r"//\w+(\s*\|\s*//\w+)*", source):
-            tags.update(re.findall(r"//(\w+)", source))
+            steps += re.findall(r"//(\w+)", source)  # by tag alone
         elif source.startswith(".//*[") and "position()" not in source and "last()" not in source:
-            self_tests.append("self::*" + source[len(".//*"):])
+            steps.append("*" + source[len(".//*"):])  # by the element's own tag and attributes
         else:
             return None
-    return XPath(" | ".join(self_tests), namespaces=REGEXP_NS) if self_tests else None, tags
+    return tuple(XPath(" | ".join(f"{axis}::{step}" for step in steps), namespaces=REGEXP_NS)
+                 for axis in ("ancestor-or-self", "descendant"))
 
 
 _TESTS = _discard_tests()
@@ -49,23 +51,15 @@ def extract_author(tree: lxml.html.HtmlElement) -> str | None:
     """The byline markup's author(s), "; "-joined, or None: trafilatura's extract_author."""
     if _TESTS is None:
         return trafilatura_extract_author(tree)
+    inside_discarded, holds_discarded = _TESTS
     for expression in AUTHOR_XPATHS:
         for element in expression(tree):
-            if any(_discarded(e) for e in element.iterancestors()) or _discarded(element):
+            if inside_discarded(element):
                 continue
-            content = trim(" ".join(_kept_text(element)))
+            # Text as it reads once discarded subtrees are gone (their tails stay).
+            kept = (prune_unwanted_nodes(deepcopy(element), AUTHOR_DISCARD_XPATHS)
+                    if holds_discarded(element) else element)
+            content = trim(" ".join(kept.itertext()))
             if content and 2 < len(content) < MAX_LENGTH:
                 return normalize_authors(None, content)
     return None
-
-
-def _discarded(element) -> bool:
-    test, tags = _TESTS
-    return element.tag in tags or bool(test is not None and test(element))
-
-
-def _kept_text(element):
-    """The element's text as it reads once discarded subtrees are gone (their tails stay)."""
-    if not any(_discarded(e) for e in element.iterdescendants()):
-        return element.itertext()
-    return prune_unwanted_nodes(deepcopy(element), AUTHOR_DISCARD_XPATHS).itertext()

@@ -71,6 +71,7 @@ class HostLimitedFetchFn(beam.DoFn):
         self.fetcher = Fetcher(self.policy, pool_maxsize=self.per_host)
         self.pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="dyad-fetch")
         self.lock = threading.Lock()
+        self.budget = HELD_PER_THREAD * self.threads
 
     def teardown(self):
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -82,6 +83,7 @@ class HostLimitedFetchFn(beam.DoFn):
         self.waiting_count = 0
         self.held = 0  # results in flight or done, not yet emitted
         self.stalled: deque = deque()  # servers that could start a request but for the budget
+        self.stalled_set: set[str] = set()
         self.done: queue.SimpleQueue = queue.SimpleQueue()
         self.outstanding = 0
 
@@ -117,9 +119,11 @@ class HostLimitedFetchFn(beam.DoFn):
             self.held -= 1
             # Refill in bursts from half the budget: one request started per page emitted
             # would wake a pool thread in the middle of every parse (measured: ~4% more CPU).
-            if self.held <= HELD_PER_THREAD * self.threads // 2:
-                while self.stalled and self.held < HELD_PER_THREAD * self.threads:
-                    ready += self._take_ready(self.stalled.popleft())
+            if self.held <= self.budget // 2:
+                while self.stalled and self.held < self.budget:
+                    host = self.stalled.popleft()
+                    self.stalled_set.discard(host)
+                    ready += self._take_ready(host)
         self._start(ready)
         try:
             yield from self.emit(element, result)
@@ -131,9 +135,10 @@ class HostLimitedFetchFn(beam.DoFn):
         """`host`'s waiting elements that the server and the budget let start now (under lock)."""
         queued, ready = self.waiting[host], []
         while queued and self.in_flight[host] < self.per_host:
-            if self.held >= HELD_PER_THREAD * self.threads:
-                if host not in self.stalled:
+            if self.held >= self.budget:
+                if host not in self.stalled_set:
                     self.stalled.append(host)
+                    self.stalled_set.add(host)
                 break
             ready.append((queued.popleft(), host))
             self.waiting_count -= 1
