@@ -1,6 +1,7 @@
 """`dyad classify` and `dyad parse`: one article at a time, through the pipeline's own functions."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 
@@ -18,14 +19,16 @@ def looks_like_html(text: str) -> bool:
                                      or "<p" in head or "<div" in head or "<article" in head)
 
 
-def classify_document(title: str, text: str) -> dict:
-    result = classify(title, text)
+def classify_document(title: str, text: str, published_at=None, language=None) -> dict:
+    result = classify(title, text, published_at=published_at, language=language)
     return {
+        "language": result["language"],
         "topic": result["topic"],
         "topic_score": result["topic_score"],
         "iptc": result["topic_iptc"],
         "topics": result["topics"],
         "countries": result["countries"],
+        "country_focus": result["country_focus"],
         "country_pair": result["country_pair"],
         "country_a": result["country_a"],
         "country_b": result["country_b"],
@@ -33,12 +36,27 @@ def classify_document(title: str, text: str) -> dict:
 
 
 def classify_record(record: dict) -> dict:
+    """One `--jsonl` record: {"id", "title", "text"} or {"id", "url", "html"}, and optionally
+    "published_at" (ISO 8601: people are resolved as of that day; today when absent)."""
+    published_at = _published_at(record.get("published_at"))
+    language = None
     if record.get("html") is not None:
         parsed = parse_record(record)
         title, text = parsed.get("title") or "", parsed.get("text") or ""
+        published_at = published_at or _published_at(parsed.get("published_at"))
+        language = parsed.get("language")
     else:
         title, text = record.get("title") or "", record.get("text") or ""
-    return {"id": record.get("id"), **classify_document(title, text)}
+    return {"id": record.get("id"), **classify_document(title, text, published_at, language)}
+
+
+def _published_at(value) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"published_at {value!r} is not an ISO 8601 date or time") from None
 
 
 def parse_record(record: dict) -> dict:

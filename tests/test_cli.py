@@ -40,9 +40,22 @@ def test_classify_jsonl_text_and_html():
     results = [json.loads(x) for x in out.stdout.splitlines()]
     assert [r["id"] for r in results] == [1, "h"]
     assert results[0]["country_pair"] == "IND-PAK" and results[0]["topic"] == "diplomacy"
-    assert results[1]["country_a"] == "JPN" and results[1]["country_pair"] is None
-    assert set(results[0]) == {"id", "topic", "topic_score", "iptc", "topics", "countries",
-                               "country_pair", "country_a", "country_b"}
+    assert results[1]["country_focus"] == "JPN" and results[1]["country_pair"] is None
+    assert set(results[0]) == {"id", "language", "topic", "topic_score", "iptc", "topics",
+                               "countries", "country_focus", "country_pair", "country_a",
+                               "country_b"}
+
+
+def test_classify_jsonl_resolves_people_on_published_at():
+    lines = [{"id": "then", "title": "Baker meets Japanese finance chief",
+              "text": "Treasury Secretary James Baker met Japan's finance minister.",
+              "published_at": "1987-03-02T10:00:00Z"},
+             {"id": "bad", "title": "x", "text": "y", "published_at": "last Tuesday"}]
+    out = dyad("classify", "--jsonl", stdin=json.dumps(lines[0]) + "\n")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["country_pair"] == "JPN-USA"
+    out = dyad("classify", "--jsonl", stdin=json.dumps(lines[1]) + "\n")
+    assert out.returncode == 2 and "published_at 'last Tuesday'" in out.stderr
 
 
 def test_parse_jsonl():

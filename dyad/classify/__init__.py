@@ -5,25 +5,33 @@ from __future__ import annotations
 import gc
 
 from dyad.classify.countries import count_countries, country_pair
+from dyad.classify.language import detect_language
 from dyad.classify.topics import TAXONOMY, score_topics
 
 
-def classify(title: str, text: str, lead: str = "") -> dict:
-    """Topic and country fields of a story row (the keys of schemas.STORIES they fill)."""
+def classify(title: str, text: str, lead: str = "", published_at=None, language=None) -> dict:
+    """Topic and country fields of a story row (the keys of schemas.STORIES they fill).
+
+    `published_at` (a date or datetime; today when None) is the day people are resolved on;
+    `language` is the page's declared language, a hint for the detector."""
     title = title or ""
     text = text or ""
     lead = lead or text.split("\n\n", 1)[0][:1500]
+    detected, provenance = detect_language(f"{title}\n{text}", language)
     topics = score_topics(title, text)
     countries = count_countries(title, lead, text)
     pair, a, b = country_pair(countries)
     top = topics[0] if topics else None
     return {
+        "language": detected,
+        "language_provenance": provenance,
         "topic": top.label if top else None,
         "topic_iptc": top.iptc if top else None,
         "topic_score": top.score if top else None,
         "topics": [{"label": t.label, "iptc": t.iptc, "score": t.score} for t in topics],
         "countries": [{"code": c.code, "name": c.name, "mentions": c.mentions,
                        "salience": c.salience} for c in countries],
+        "country_focus": countries[0].code if countries else None,
         "country_pair": pair,
         "country_a": a,
         "country_b": b,

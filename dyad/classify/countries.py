@@ -1,7 +1,10 @@
-"""Country mentions: counts, salience and the country pair of one article.
+"""Country mentions: counts, salience, the main country and the country pair of one article.
 
-Matching is case-sensitive on the original text (so "china" the porcelain and "turkey" the bird
-are not countries) with word boundaries, through one Aho-Corasick automaton built once per process.
+Matching is case-sensitive on the folded text (normalize.fold; case is kept, so "china" the
+porcelain and "turkey" the bird are not countries), through one Aho-Corasick automaton of every
+language's forms, built once per process. Where a match may start and end depends on the form's
+script: Latin and Cyrillic forms are whole words; Arabic ones may carry proclitics (و ف ب ل ك and
+the article); Chinese and Japanese ones, written without spaces, match anywhere.
 Salience weighs each mention by the kind of form and where it stands: title ×3, lead ×2, body ×1.
 """
 from __future__ import annotations
@@ -13,7 +16,8 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from dyad.classify.gazetteer import KIND_WEIGHTS, country_names, surface_forms
+from dyad.classify.gazetteer import KIND_WEIGHTS, Form, country_names, surface_forms
+from dyad.classify.normalize import fold
 from dyad.classify.places import dateline
 
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
@@ -52,11 +56,12 @@ def _resolve(name: str) -> str | None:
 
 
 def find_forms(text: str):
-    """Yield (start, surface text, Form) for each whole-word match, longest match winning overlaps."""
+    """Yield (start, surface text, Form) for each match in folded `text`, longest match winning
+    overlaps."""
     hits = []
     for end, (length, surface, form) in automaton().iter(text):
         start = end - length + 1
-        if _bounded(text, start, end, surface):
+        if _bounded(text, start, end, surface, form):
             hits.append((start, end, surface, form))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     last_end = -1
@@ -66,15 +71,48 @@ def find_forms(text: str):
             yield start, surface, form
 
 
-def _bounded(text: str, start: int, end: int, surface: str) -> bool:
+_ARABIC_PROCLITICS = "وفبلك"
+_SENTENCE_ENDS = ".!?:;\n"
+
+
+def _bounded(text: str, start: int, end: int, surface: str, form: Form) -> bool:
+    if form.script == "han":
+        return True
+    after = end + 1
+    if form.script == "arabic":
+        return _arabic_left(text, start) and not (after < len(text) and text[after].isalpha())
     if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_@#"):
+        return False
+    if form.initial_only and not _sentence_start(text, start):
         return False
     if surface.endswith("-"):  # prefixes such as Sino- run into the next word by design
         return True
-    after = end + 1
     if after < len(text) and (text[after].isalnum() or text[after] == "_"):
         return False
     return True
+
+
+def _arabic_left(text: str, start: int) -> bool:
+    """A word starts here, or only proclitics (and the article) stand between it and the word's
+    start: والصين, بروسيا, للصين, والروسية."""
+    i = start
+    if text[max(i - 2, 0):i] == "ال":
+        i -= 2
+    elif text[max(i - 2, 0):i] == "لل":  # ل + the article, whose alef is dropped
+        i -= 2
+    for _ in range(2):
+        if i > 0 and text[i - 1] in _ARABIC_PROCLITICS:
+            if i - 1 == 0 or not text[i - 2].isalpha():
+                return True
+            i -= 1
+    return i == 0 or not text[i - 1].isalpha()
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and (text[i].isspace() or text[i] in "\"'«»“”„(–—-"):
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_ENDS
 
 
 def count_countries(title: str, lead: str, body: str) -> list[CountryMention]:
@@ -82,21 +120,23 @@ def count_countries(title: str, lead: str, body: str) -> list[CountryMention]:
     mentions: dict[str, int] = defaultdict(int)
     weight: dict[str, float] = defaultdict(float)
     ambiguous_only: dict[str, bool] = {}
+    title, lead, body = fold(title or ""), fold(lead or ""), fold(body or "")
     lead_len = len(lead) if lead and body.startswith(lead) else 0
     filed_from, dateline_end = dateline(body or "", _resolve)
     if filed_from:
         weight[filed_from] += DATELINE_WEIGHT
         mentions.setdefault(filed_from, 0)  # a place, not a mention of its name
         ambiguous_only[filed_from] = False
-    for part, text in (("title", title or ""), ("body", body or "")):
+    for part, text in (("title", title), ("body", body)):
         for start, _surface, form in find_forms(_TICKER.sub(_blank, text)):
-            if not form.code or part == "body" and start < dateline_end:
+            if not form.codes or part == "body" and start < dateline_end:
                 continue  # not a place, or the dateline's, counted above with its region
             position = TITLE_WEIGHT if part == "title" else (
                 LEAD_WEIGHT if start < lead_len else BODY_WEIGHT)
-            mentions[form.code] += 1
-            weight[form.code] += KIND_WEIGHTS[form.kind] * position
-            ambiguous_only[form.code] = ambiguous_only.get(form.code, True) and form.ambiguous
+            for code in form.codes:
+                mentions[code] += 1
+                weight[code] += KIND_WEIGHTS[form.kind] * position
+                ambiguous_only[code] = ambiguous_only.get(code, True) and form.ambiguous
     codes = [c for c in mentions if not ambiguous_only[c]]
     if not codes:
         return []

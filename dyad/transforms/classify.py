@@ -20,6 +20,9 @@ def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
                   ("title", "published_at", "authors", "language", "top_image")}
     if article.published_at is None:  # every story is filed under a day (BigQuery partitions on it)
         provenance["published_at"] = "ingested_at"
+    published_at = article.published_at or ingested_at
+    classified = classify(article.title, text, article.lead, published_at, article.language)
+    provenance["language"] = classified.pop("language_provenance")
     return build_row(STORIES, {
         "story_id": entry.story_id,
         "url": entry.url,
@@ -31,11 +34,10 @@ def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
         "summary": entry.summary or None,
         "text": text or None,
         "authors": list(article.authors),
-        "language": article.language,
-        "published_at": article.published_at or ingested_at,
+        "published_at": published_at,
         "fetched_at": article.fetched_at,
         "ingested_at": ingested_at,
-        **classify(article.title, text, article.lead),
+        **classified,
         "extraction": article.extraction,
         "extraction_note": article.extraction_note,
         "provenance": provenance,
