@@ -1,9 +1,11 @@
 """Country gazetteer: surface forms → ISO 3166-1 alpha-3, with what kind of form each is.
 
-Built from countryinfo (names, alternative spellings, demonyms, capitals, US states) and
-pycountry (official and common names); the hand lists below hold only what no package has:
-short forms as newsrooms write them, seats of government, historical names, compound prefixes,
-and the forms that are too ambiguous to count without corroboration.
+English forms come from countryinfo (names, alternative spellings, demonyms, capitals) and
+pycountry (official and common names), US states and cities from `places`; the other languages'
+from `multilingual` (CLDR, GeoNames). The hand files `data/forms/<lang>.tsv` hold only what no
+package has: short forms as newsrooms write them, seats of government, demonyms and inflections,
+the phrases in which a form names something else (`not`), the forms too ambiguous to count
+without corroboration (`ambiguous`) and those never to use (`exclude`).
 """
 from __future__ import annotations
 
@@ -24,71 +26,6 @@ KIND_WEIGHTS = {"name": 1.0, "short": 1.0, "demonym": 0.9, "seat": 0.9, "abbrevi
 # Codes of states that no longer exist → today's code (a gazetteer may still carry them).
 HISTORIC_CODES = {"SCG": "SRB", "YUG": "SRB", "SUN": "RUS", "DDR": "DEU", "CSK": "CZE",
                   "ZAR": "COD", "ANT": "CUW", "BUR": "MMR", "TMP": "TLS"}
-
-SHORT_FORMS = {
-    "USA": ["U.S.", "US", "U.S.A.", "USA", "America", "United States", "American", "Americans"],
-    "GBR": ["UK", "U.K.", "Britain", "Great Britain", "England", "Scotland", "Wales",
-            "Northern Ireland", "Britons", "English", "Scottish", "Welsh"],
-    "RUS": ["Russia", "Soviet Union", "USSR", "U.S.S.R.", "Soviet"],
-    "DEU": ["West Germany", "East Germany", "Germans"],
-    "ARE": ["UAE", "U.A.E.", "Emirates", "Emirati", "Abu Dhabi", "Dubai"],
-    "PRK": ["DPRK", "North Korea", "Pyongyang"],
-    "KOR": ["South Korea", "ROK", "Seoul"],
-    "CHN": ["PRC", "Mainland China"], "HKG": ["Hong Kong"],
-    "TWN": ["Taiwan", "Taipei"],
-    "IRN": ["Iran", "Persian Gulf state"],
-    "SYR": ["Syria"], "VEN": ["Venezuela"], "BOL": ["Bolivia"], "TZA": ["Tanzania"],
-    "VNM": ["Vietnam", "Viet Nam", "Hanoi"], "LAO": ["Laos"], "MDA": ["Moldova"],
-    "CZE": ["Czech Republic", "Czechia", "Czechoslovakia"], "CIV": ["Ivory Coast", "Côte d'Ivoire"],
-    "NLD": ["Holland", "The Netherlands", "Dutch"], "MMR": ["Burma", "Myanmar"],
-    "TUR": ["Türkiye", "Turkiye"], "PSE": ["Palestine", "Gaza", "Gaza Strip", "West Bank",
-                                            "Palestinians", "Hamas"],
-    "COD": ["DR Congo", "DRC", "Congo-Kinshasa"], "COG": ["Congo-Brazzaville"],
-    "VAT": ["Vatican", "Holy See"], "MKD": ["North Macedonia", "Macedonia"],
-    "SRB": ["Yugoslavia"], "ISR": ["Israelis"], "SAU": ["Saudi", "Saudis", "Riyadh"],
-    "BRA": ["Brasilia", "Brasília"], "AUS": ["Aussie"],
-    "NZL": ["New Zealand", "Kiwi"], "PHL": ["Philippines", "Filipino", "Manila"],
-    "EGY": ["Cairo"], "LBY": ["Libya"], "KAZ": ["Kazakh"], "BLR": ["Belarus"],
-    "IND": ["Indian", "Indians", "New Delhi"], "UKR": ["Kiev", "Ukrainians"],
-}
-
-SEATS = {
-    "USA": ["White House", "Pentagon", "State Department", "Capitol Hill", "Washington",
-            "Federal Reserve", "Oval Office", "U.S. Treasury", "Wall Street", "FBI", "CIA",
-            "Securities and Exchange Commission", "Commerce Department", "Justice Department",
-            "Nasdaq", "New York Stock Exchange", "NYSE"],
-    "RUS": ["Kremlin", "Duma", "Bank of Russia", "Gazprom"],
-    "GBR": ["Downing Street", "Whitehall", "Westminster", "Bank of England"],
-    "CHN": ["Zhongnanhai", "Great Hall of the People", "People's Bank of China", "Politburo"],
-    "FRA": ["Élysée", "Elysee", "Quai d'Orsay", "Banque de France", "Bank of France"],
-    "DEU": ["Bundestag", "Chancellery", "Bundesbank", "Bundeswehr"], "JPN": ["Kasumigaseki",
-    "Bank of Japan", "MITI", "Nikkei"], "IND": ["South Block", "Reserve Bank of India"],
-    "ISR": ["Knesset"], "UKR": ["Verkhovna Rada"], "KOR": ["Blue House", "Bank of Korea"],
-    "CAN": ["Bank of Canada", "Parliament Hill"], "AUS": ["Reserve Bank of Australia"],
-    "BRA": ["Planalto"], "CHE": ["Swiss National Bank"], "ITA": ["Palazzo Chigi"],
-}
-
-PREFIXES = {"CHN": ["Sino-"], "RUS": ["Russo-"], "GBR": ["Anglo-"], "FRA": ["Franco-"],
-            "IND": ["Indo-"], "JPN": ["Japano-"], "DEU": ["Germano-"], "ESP": ["Hispano-"]}
-
-# Forms that also name people, US states or ordinary things: they count only when another form
-# of the same country appears in the same story.
-AMBIGUOUS = {"Georgia", "Jordan", "Chad", "Niger", "Guinea", "Turkey", "Victoria", "Male",
-             "Kingston", "Hamilton", "Stanley", "Douglas", "Georgetown", "Lima", "Sofia",
-             "Valletta", "Jamestown", "Santiago", "Dominica", "Jersey"}
-
-# Phrases in which a country's form names something else: matched, so that the form inside
-# them is not, and then not counted.
-NOT_PLACES = ("French fries", "French Fries", "French toast", "Turkish delight", "Brussels sprouts",
-              "Danish pastry", "Swiss cheese", "Indian Ocean", "American Express", "Scotch whisky",
-              "Chinese checkers", "Dutch auction")
-
-# Forms never to use: wrong country, or mostly something else.
-EXCLUDED = {"Georgian", "American Samoa", "Indian Ocean", "Congolese", "Dominican",
-            "Saint", "Island", "Islands", "Republic", "Kingdom", "State", "Guinean"}
-
-US_STATES_EXCLUDED = {"Georgia", "Washington"}
-
 
 @dataclass(frozen=True)
 class Form:
@@ -123,28 +60,26 @@ def surface_forms() -> dict[str, Form]:
     The first source to claim a form keeps it: English lists, then the hand files of the other
     languages, then CLDR's names, then cities."""
     forms: dict[str, Form] = {}
+    marks = multilingual.marked_forms()
+    excluded, ambiguous_forms = marks["exclude"], marks["ambiguous"]
 
     def add(text, code, kind, ambiguous=None, codes=None):
         text = fold((text or "").strip())
         codes = tuple(HISTORIC_CODES.get(c, c) for c in codes or ((code,) if code else ()))
-        if len(text) < 2 or text in EXCLUDED or text in forms or (not codes and kind != "not"):
+        if len(text) < 2 or text in excluded or text in forms or (not codes and kind != "not"):
             return
         if not any(ch.isalpha() for ch in text):
             return
         script = multilingual.script_of(text)
-        ambiguous = text in AMBIGUOUS if ambiguous is None else ambiguous
+        ambiguous = ambiguous or text in ambiguous_forms
         forms[text] = Form(codes, kind, ambiguous, script=script)
         if script in ("latin", "cyrillic") and text[0].islower():
             capital = text[0].upper() + text[1:]
             if capital not in forms:
                 forms[capital] = Form(codes, kind, ambiguous, True, script)
 
-    for phrase in NOT_PLACES:
-        add(phrase, None, "not")
-    for table, kind in ((SHORT_FORMS, "short"), (SEATS, "seat"), (PREFIXES, "prefix")):
-        for code, texts in table.items():
-            for text in texts:
-                add(text, code, kind)
+    for form, codes, kind, flags in multilingual.hand_rows("en"):
+        add(form, None, kind, "ambiguous" in flags, codes)
     for info in _countryinfo():
         code = info.get("ISO", {}).get("alpha3")
         if not code:
@@ -165,12 +100,13 @@ def surface_forms() -> dict[str, Form]:
         for text in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
             if text and "," not in text:
                 add(text, c.alpha_3, "name")
-    for form, codes, kind, flags in multilingual.hand_rows():
-        add(form, None, kind, "ambiguous" in flags, codes)
+    for language in multilingual.LANGUAGES:
+        for form, codes, kind, flags in multilingual.hand_rows(language):
+            add(form, None, kind, "ambiguous" in flags, codes)
     for name, codes, kind, _flags in multilingual.cldr_forms():
         add(name, None, kind, None, codes)
     for name, code in regions().items():
-        if "." not in name and len(name) > 2 and name not in US_STATES_EXCLUDED:
+        if "." not in name and len(name) > 2 and name not in marks["exclude-region"]:
             add(name, code, "region")
     for name, code in city_countries().items():
         add(name, code, "city")

