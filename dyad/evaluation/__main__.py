@@ -1,23 +1,37 @@
 """python -m dyad.evaluation [CORPUS]: print every evaluation table that the corpus allows."""
 import argparse
 import logging
+import re
 import sys
 from pathlib import Path
 
 from dyad.evaluation import classification, extraction
 
 
+# Columns in these units read to a tenth; shares and scores to a thousandth.
+_TENTHS = re.compile(r"\bms\b|/s\b|\bMB\b")
+
+
 def format_table(table: dict) -> str:
+    """The rows side by side, one line per column; counts as integers, labels as they are."""
     rows = table["rows"]
     columns = list(next(iter(rows.values())))
+    cells = {name: [_cell(column, row.get(column, float("nan"))) for column in columns]
+             for name, row in rows.items()}
     width = max(len(c) for c in columns) + 2
-    lines = [table["title"], " " * width + "".join(f"{name:>14}" for name in rows)]
-    for column in columns:
-        cells = "".join(f"{rows[name].get(column, float('nan')):>14.3f}"
-                        if "ms" not in column and "/s" not in column
-                        else f"{rows[name][column]:>14.1f}" for name in rows)
-        lines.append(f"{column:<{width}}{cells}")
+    cell = max(8, max(len(text) for text in [*rows, *sum(cells.values(), [])]) + 2)
+    lines = [table["title"], " " * width + "".join(f"{name:>{cell}}" for name in rows)]
+    for i, column in enumerate(columns):
+        lines.append(f"{column:<{width}}" + "".join(f"{cells[name][i]:>{cell}}" for name in rows))
     return "\n".join(lines)
+
+
+def _cell(column: str, value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.1f}" if _TENTHS.search(column) else f"{value:.3f}"
 
 
 def main(argv=None) -> int:

@@ -1,30 +1,16 @@
-"""Classification quality: country pairs on Reuters-21578, topics on BBC News, and the project's
-own labelled sample stories; plus articles per second on one core.
+"""Classification quality: the country tables (`countries`, `sentences`), topics on BBC News,
+and the project's own labelled sample stories; plus articles per second on one core.
 
-Reuters stories are given to the classifier as a wire story reads: the dateline, then the body,
-with the headline as the title. Its PLACES are human-assigned; those names map to ISO alpha-3.
 BBC's five classes are mapped from dyad's labels by `BBC_CLASSES`.
 """
-import html
-import re
 import time
 from pathlib import Path
 
-import pycountry
 import yaml
 
 from dyad.classify import classify
+from dyad.evaluation import countries
 
-REUTERS_FILES = [f"reut2-{n:03d}.sgm" for n in range(11)]
-# Reuters place names that are not (or no longer) a country name pycountry knows.
-REUTERS_PLACES = {
-    "usa": "USA", "uk": "GBR", "ussr": "RUS", "west-germany": "DEU", "east-germany": "DEU",
-    "south-korea": "KOR", "north-korea": "PRK", "uae": "ARE", "yemen-arab-republic": "YEM",
-    "zaire": "COD", "kampuchea": "KHM", "burma": "MMR", "ivory-coast": "CIV",
-    "czechoslovakia": "CZE", "yugoslavia": "SRB", "trinidad-tobago": "TTO", "congo": "COG",
-    "taiwan": "TWN", "iran": "IRN", "vietnam": "VNM", "bolivia": "BOL", "venezuela": "VEN",
-    "tanzania": "TZA", "syria": "SYR", "hong-kong": "HKG", "turkey": "TUR", "russia": "RUS",
-}
 # dyad's labels with a counterpart among BBC's five classes. A story's class is that of its
 # best-scored label that has one (crime, health or society stories fall into any BBC class).
 BBC_CLASSES = {
@@ -32,60 +18,6 @@ BBC_CLASSES = {
     "science_technology": "tech", "politics": "politics", "diplomacy": "politics",
     "defence": "politics", "armed_conflict": "politics",
 }
-_STORY = re.compile(r"<REUTERS.*?</REUTERS>", re.S)
-_FIELD = {name: re.compile(f"<{name}>(.*?)</{name}>", re.S)
-          for name in ("PLACES", "TITLE", "DATELINE", "BODY")}
-
-
-def reuters_code(place: str) -> str | None:
-    if place in REUTERS_PLACES:
-        return REUTERS_PLACES[place]
-    try:
-        return pycountry.countries.lookup(place.replace("-", " ")).alpha_3
-    except LookupError:
-        return None
-
-
-def reuters_stories(path: Path) -> list[dict]:
-    """Stories with a body: places (alpha-3), title, and text (dateline + body)."""
-    stories = []
-    for name in REUTERS_FILES:
-        if not (path / name).exists():
-            continue
-        for block in _STORY.findall((path / name).read_text(encoding="latin-1")):
-            fields = {key: pattern.search(block) for key, pattern in _FIELD.items()}
-            if not fields["BODY"]:
-                continue
-            places = re.findall(r"<D>(.*?)</D>", fields["PLACES"].group(1))
-            dateline = _unescape(fields["DATELINE"].group(1)) if fields["DATELINE"] else ""
-            stories.append({
-                "places": [reuters_code(p) for p in places],
-                "title": _unescape(fields["TITLE"].group(1)) if fields["TITLE"] else "",
-                "text": f"{dateline.strip()} {_unescape(fields['BODY'].group(1))}".strip()})
-    return stories
-
-
-def _unescape(value: str) -> str:
-    value = re.sub(r"&#\d+;", " ", value)  # control characters of the 1987 wire
-    return html.unescape(value).replace(" Reuter\n", "\n").strip()
-
-
-def reuters_table(path: Path) -> dict:
-    stories = [s for s in reuters_stories(path) if None not in s["places"]]
-    pairs = [s for s in stories if len(set(s["places"])) == 2]
-    singles = [s for s in stories if len(s["places"]) == 1]
-    exact = one_right = top1 = 0
-    for story in pairs:
-        result = classify(story["title"], story["text"])
-        got = {code for code in (result["country_a"], result["country_b"]) if code}
-        exact += got == set(story["places"])
-        one_right += bool(got & set(story["places"]))
-    for story in singles:
-        ranked = classify(story["title"], story["text"])["countries"]
-        top1 += bool(ranked) and ranked[0]["code"] == story["places"][0]
-    return {"title": f"Reuters-21578 dev 000-010 ({len(pairs)} two-place, {len(singles)} one-place)",
-            "rows": {"dyad": {"pair exact": exact / len(pairs), "pair >=1 right": one_right / len(pairs),
-                              "single top-1": top1 / len(singles)}}}
 
 
 def bbc_stories(path: Path) -> list[dict]:
@@ -134,10 +66,7 @@ def sample_table(articles_yaml: Path) -> dict:
 
 
 def evaluate(corpus: Path, sample: Path) -> list[dict]:
-    tables = []
-    reuters = corpus / "countries" / "reuters21578-dev"
-    if reuters.is_dir():
-        tables.append(reuters_table(reuters))
+    tables = countries.evaluate(corpus)
     bbc = corpus / "topics" / "bbc" / "bbc"
     if bbc.is_dir():
         tables.append(bbc_table(bbc))
