@@ -19,7 +19,7 @@ def classify(title: str, text: str, lead: str = "", published_at=None, language=
     lead = lead or text.split("\n\n", 1)[0][:1500]
     detected, provenance = detect_language(f"{title}\n{text}", language)
     topics = score_topics(title, text)
-    countries = count_countries(title, lead, text)
+    countries = count_countries(title, lead, text, published_at)
     pair, a, b = country_pair(countries)
     top = topics[0] if topics else None
     return {

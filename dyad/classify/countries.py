@@ -17,7 +17,10 @@ from dataclasses import dataclass
 import ahocorasick
 
 from dyad.classify.gazetteer import KIND_WEIGHTS, Form, country_names, surface_forms
+from dyad.classify.multilingual import script_of
 from dyad.classify.normalize import fold
+from dyad.classify.person_forms import (as_date, full_name_codes, person_index, surname_code,
+                                        titled)
 from dyad.classify.places import dateline
 
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
@@ -39,9 +42,19 @@ class CountryMention:
 
 @functools.lru_cache(maxsize=1)
 def automaton() -> ahocorasick.Automaton:
+    """Every place and country form, then the people's names and surnames that are not one
+    (a city's name that is also a surname is read as the surname)."""
     auto = ahocorasick.Automaton()
-    for text, form in surface_forms().items():
+    forms = surface_forms()
+    for text, form in forms.items():
         auto.add_word(text, (len(text), text, form))
+    index = person_index()
+    for kind, names in (("person", index.full), ("surname", index.surnames)):
+        for text in names:
+            if (text not in forms or forms[text].kind == "city") and (
+                    kind == "person" or text not in index.full):
+                form = Form((), kind, False, script=script_of(text))
+                auto.add_word(text, (len(text), text, form))
     auto.make_automaton()
     return auto
 
@@ -115,8 +128,9 @@ def _sentence_start(text: str, start: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_ENDS
 
 
-def count_countries(title: str, lead: str, body: str) -> list[CountryMention]:
-    """Countries most salient first. `lead` is the body's opening, `body` the whole body text."""
+def count_countries(title: str, lead: str, body: str, published_at=None) -> list[CountryMention]:
+    """Countries most salient first. `lead` is the body's opening, `body` the whole body text;
+    people are resolved on `published_at`'s day (today when None)."""
     mentions: dict[str, int] = defaultdict(int)
     weight: dict[str, float] = defaultdict(float)
     ambiguous_only: dict[str, bool] = {}
@@ -127,16 +141,27 @@ def count_countries(title: str, lead: str, body: str) -> list[CountryMention]:
         weight[filed_from] += DATELINE_WEIGHT
         mentions.setdefault(filed_from, 0)  # a place, not a mention of its name
         ambiguous_only[filed_from] = False
+    names_of_people = []
     for part, text in (("title", title), ("body", body)):
-        for start, _surface, form in find_forms(_TICKER.sub(_blank, text)):
-            if not form.codes or part == "body" and start < dateline_end:
-                continue  # not a place, or the dateline's, counted above with its region
+        text = _TICKER.sub(_blank, text)
+        for start, surface, form in find_forms(text):
+            if part == "body" and start < dateline_end:
+                continue  # the dateline's, counted above with its region
             position = TITLE_WEIGHT if part == "title" else (
                 LEAD_WEIGHT if start < lead_len else BODY_WEIGHT)
+            if form.kind in ("person", "surname"):
+                names_of_people.append((text, start, surface, form, position))
             for code in form.codes:
                 mentions[code] += 1
                 weight[code] += KIND_WEIGHTS[form.kind] * position
                 ambiguous_only[code] = ambiguous_only.get(code, True) and form.ambiguous
+    named = {c for c in mentions if not ambiguous_only[c]}
+    on = as_date(published_at)
+    for text, start, surface, form, position in names_of_people:
+        for code in _person_codes(text, start, surface, form, on, named):
+            mentions[code] += 1
+            weight[code] += KIND_WEIGHTS["person"] * position
+            ambiguous_only[code] = False
     codes = [c for c in mentions if not ambiguous_only[c]]
     if not codes:
         return []
@@ -144,6 +169,15 @@ def count_countries(title: str, lead: str, body: str) -> list[CountryMention]:
     names = country_names()
     ranked = sorted(codes, key=lambda c: (-weight[c], -mentions[c], c))
     return [CountryMention(c, names.get(c, c), mentions[c], round(weight[c] / top, 4)) for c in ranked]
+
+
+def _person_codes(text, start, surface, form, on, named) -> tuple[str, ...]:
+    index = person_index()
+    if form.kind == "person":
+        return full_name_codes(index.full[surface], on)
+    code = surname_code(surface, index.surnames[surface], on,
+                        titled(text, start, start + len(surface) - 1), named)
+    return (code,) if code else ()
 
 
 def country_pair(countries: list[CountryMention]) -> tuple[str | None, str | None, str | None]:

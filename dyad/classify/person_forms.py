@@ -1,0 +1,143 @@
+"""People as references to their country: the names of the people gazetteer (`people`) as forms
+of the country automaton, resolved on the story's day.
+
+A full name ("Vladimir Putin", 普京, "Владимир Путин") counts for the person's country. A bare
+surname ("Putin", "Путина") counts only with corroboration, as the labelling rule asks:
+- a title beside it ("President Erdogan", "Mr Modi", "プーチン大統領": `data/titles.tsv`);
+- or the person's country named elsewhere in the story;
+- or the office itself: a head of state or of government, or a foreign or defence minister, by
+  that surname is in office on the story's day, all the people by that surname in office then
+  are of one country, and the surname is no month or day name and is more often a surname than
+  a given name in the gazetteer.
+A city that shares its name with a surname of the gazetteer ("Bush" in Egypt) is read as the
+surname (see countries.automaton).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import babel
+from babel.dates import get_day_names, get_month_names
+
+from dyad.classify.multilingual import LANGUAGES, russian_cases, script_of
+from dyad.classify.normalize import fold
+from dyad.classify.people import Person, in_office, people
+
+TITLES = Path(__file__).parent / "data" / "titles.tsv"
+# Where the family name comes first ("Xi Jinping", "Kim Jong Un", "Lee Jae-myung").
+FAMILY_NAME_FIRST = {"CHN", "TWN", "HKG", "MAC", "KOR", "PRK", "VNM", "SGP", "KHM"}
+PROMINENT_ROLES = {"head_of_state", "head_of_government", "foreign_minister", "defence_minister"}
+# Letters a surname needs to be matched alone; a two-letter family name (Xi, Li) only for a head
+# of state or government, since "It" or "He" would otherwise be someone.
+MIN_SURNAME = 4
+MIN_FAMILY_NAME = 2
+TITLE_WINDOW = 40  # characters before the name in which a title may stand
+
+
+@dataclass(frozen=True)
+class PersonIndex:
+    full: dict[str, tuple[Person, ...]]      # folded name → the rows of that spelling
+    surnames: dict[str, tuple[Person, ...]]  # folded surname (and its case forms) → rows
+    well_known: frozenset[str]               # surnames that may stand alone (see module doc)
+
+
+@functools.lru_cache(maxsize=1)
+def person_index() -> PersonIndex:
+    full: dict[str, list[Person]] = {}
+    surnames: dict[str, list[Person]] = {}
+    given: Counter = Counter()
+    for person in people():
+        name = fold(person.name)
+        full.setdefault(name, []).append(person)
+        tokens = name.split()
+        if len(tokens) < 2 or script_of(name) == "han":
+            continue
+        family_first = person.code in FAMILY_NAME_FIRST
+        surname = (tokens[0] if family_first else tokens[-1]).strip(".,")
+        given.update(set(tokens[1:] if family_first else tokens[:-1]))
+        shortest = MIN_SURNAME
+        if family_first:
+            shortest = MIN_FAMILY_NAME if person.role in ("head_of_state",
+                                                          "head_of_government") else 3
+        if len(surname) < shortest or not surname[0].isupper():
+            continue
+        forms = russian_cases(surname) if script_of(surname) == "cyrillic" else [surname]
+        for form in forms:
+            surnames.setdefault(form, []).append(person)
+    calendar = _calendar_words()
+    well_known = frozenset(
+        s for s, rows in surnames.items()
+        if s not in calendar and s not in full and given[s] <= len({p.name for p in rows}))
+    return PersonIndex({k: tuple(v) for k, v in full.items()},
+                       {k: tuple(v) for k, v in surnames.items()}, well_known)
+
+
+def _calendar_words() -> set[str]:
+    words = set()
+    for language in ("en", *LANGUAGES):
+        locale = babel.Locale(language)
+        for width in ("wide", "abbreviated"):
+            words.update(fold(w) for w in get_month_names(width, locale=locale).values())
+            words.update(fold(w) for w in get_day_names(width, locale=locale).values())
+    return words
+
+
+@functools.lru_cache(maxsize=1)
+def titles() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(titles that stand before a name, titles that follow one), folded and lower-cased."""
+    before, after = [], []
+    with TITLES.open(encoding="utf-8") as handle:
+        for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(row) == 3 and not row[0].startswith("#"):
+                (before if row[1] == "before" else after).append(fold(row[2]).lower())
+    return tuple(before), tuple(after)
+
+
+def titled(text: str, start: int, end: int) -> bool:
+    """Whether a title stands right before text[start:end + 1] (or right after it, for the
+    titles that follow a name)."""
+    before_titles, after_titles = titles()
+    window = text[max(0, start - TITLE_WINDOW):start].rstrip(" ,\u00a0").lower()
+    for title in before_titles:
+        if window.endswith(title):
+            cut = len(window) - len(title)
+            if cut == 0 or not window[cut - 1].isalpha() or script_of(title) == "han":
+                return True
+    following = text[end + 1:end + 6]
+    return any(following.startswith(title) for title in after_titles)
+
+
+def as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.today()
+
+
+def full_name_codes(rows: tuple[Person, ...], on: dt.date) -> tuple[str, ...]:
+    """A full name's country: of its rows in office on the day, else of all its rows when they
+    agree (a former leader is still of his country)."""
+    current = {p.code for p in rows if in_office(p, on)}
+    if current:
+        return tuple(sorted(current))
+    codes = {p.code for p in rows}
+    return tuple(codes) if len(codes) == 1 else ()
+
+
+def surname_code(surname: str, rows: tuple[Person, ...], on: dt.date, titled_here: bool,
+                 named: set[str]) -> str | None:
+    """The country a bare surname stands for on the day, if it is corroborated."""
+    codes = {p.code for p in rows if in_office(p, on)}
+    if len(codes) != 1:
+        return None
+    code = next(iter(codes))
+    if titled_here or code in named:
+        return code
+    prominent = any(p.role in PROMINENT_ROLES and in_office(p, on) for p in rows)
+    return code if prominent and surname in person_index().well_known else None
