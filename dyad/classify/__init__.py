@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 
+from dyad.classify import language
 from dyad.classify.countries import count_countries, country_pair
-from dyad.classify.language import detect_language
 from dyad.classify.topics import TAXONOMY, score_topics
 
 
@@ -17,7 +17,7 @@ def classify(title: str, text: str, lead: str = "", published_at=None, language=
     title = title or ""
     text = text or ""
     lead = lead or text.split("\n\n", 1)[0][:1500]
-    detected, provenance = detect_language(f"{title}\n{text}", language)
+    detected, provenance = language.detect_language(f"{title}\n{text}", language)
     topics = score_topics(title, text)
     countries = count_countries(title, lead, text, published_at)
     pair, a, b = country_pair(countries)
@@ -44,6 +44,7 @@ def warm_up() -> None:
     They and the gazetteers behind them are millions of objects that live as long as the process:
     frozen out of the cyclic collector, they cost nothing in its passes, including the ones at
     interpreter exit (half a second per worker process otherwise)."""
+    language.warm_up()
     classify("", "")
     gc.collect()
     gc.freeze()

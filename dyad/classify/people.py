@@ -22,6 +22,11 @@ ROLES = ("head_of_state", "head_of_government", "foreign_minister", "defence_min
 # Sources give a year, a month snapshot or a swearing-in day; reports also name a leader-elect
 # or one just gone. A month either side absorbs both.
 SLACK_DAYS = 31
+# A row with no end was in office when its source was taken ("# as-of: SOURCE DAY" in the file's
+# header), not forever: it is trusted for one term after that day. Past it, the person counts
+# only where the story names them in full, or after `dyad gazetteer update`.
+OPEN_TERM = dt.timedelta(days=4 * 365)
+AS_OF = "# as-of: "
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Person:
     lang: str                   # ISO 639-1 of the spelling
     name: str
     source: str
+    open_until: dt.date | None = None  # for a row with no end: its source's day + OPEN_TERM
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,13 +56,20 @@ def in_office(person: Person, on: dt.date, slack_days: int = SLACK_DAYS) -> bool
     slack = dt.timedelta(days=slack_days)
     if person.valid_from is not None and on < person.valid_from - slack:
         return False
-    return person.valid_to is None or on <= person.valid_to + slack
+    end = person.valid_to or person.open_until
+    return end is None or on <= end + slack
 
 
 def parse_people(lines: Iterable[str]) -> Iterator[Person]:
-    """Rows of a people TSV: `#` comment lines and the column header are skipped."""
+    """Rows of a people TSV: `#` comment lines and the column header are skipped; `# as-of:`
+    lines give each source's day, from which its open rows are trusted for OPEN_TERM."""
+    as_of: dict[str, dt.date] = {}
     for number, line in enumerate(lines, 1):
         line = line.rstrip("\r\n")
+        if line.startswith(AS_OF):
+            source, _, day = line[len(AS_OF):].partition(" ")
+            as_of[source] = dt.date.fromisoformat(day.strip())
+            continue
         if not line or line.startswith("#"):
             continue
         fields = line.split("\t")
@@ -67,7 +80,9 @@ def parse_people(lines: Iterable[str]) -> Iterator[Person]:
         code, role, start, end, lang, name, source = fields
         if role not in ROLES:
             raise ValueError(f"line {number}: unknown role {role!r}")
-        yield Person(code, role, _date(start), _date(end), lang, name, source)
+        valid_to = _date(end)
+        open_until = as_of[source] + OPEN_TERM if valid_to is None and source in as_of else None
+        yield Person(code, role, _date(start), valid_to, lang, name, source, open_until)
 
 
 def format_date(day: dt.date | None) -> str:

@@ -120,24 +120,35 @@ def as_date(value) -> dt.date:
     return dt.date.today()
 
 
+def _one_country(rows) -> str | None:
+    """The country of the rows in office: where they name several (Macron is also Andorra's
+    co-prince; a namesake in another cabinet), the one whose office is highest, then the one with
+    most rows; None on a tie."""
+    counts = Counter(p.code for p in rows)
+    if len(counts) > 1:
+        high = Counter(p.code for p in rows if p.role in PROMINENT_ROLES)
+        counts = high or counts
+    ranked = counts.most_common(2)
+    if not ranked or len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
 def full_name_codes(rows: tuple[Person, ...], on: dt.date) -> tuple[str, ...]:
-    """A full name's country: of its rows in office on the day, else of all its rows when they
-    agree (a former leader is still of his country)."""
-    current = {p.code for p in rows if in_office(p, on)}
-    if current:
-        return tuple(sorted(current))
-    codes = {p.code for p in rows}
-    return tuple(codes) if len(codes) == 1 else ()
+    """A full name's country: of its rows in office on the day, else of all its rows (a former
+    leader is still of his country)."""
+    code = _one_country([p for p in rows if in_office(p, on)]) or _one_country(rows)
+    return (code,) if code else ()
 
 
 def surname_code(surname: str, rows: tuple[Person, ...], on: dt.date, titled_here: bool,
                  named: set[str]) -> str | None:
     """The country a bare surname stands for on the day, if it is corroborated."""
-    codes = {p.code for p in rows if in_office(p, on)}
-    if len(codes) != 1:
+    current = [p for p in rows if in_office(p, on)]
+    code = _one_country(current)
+    if code is None:
         return None
-    code = next(iter(codes))
     if titled_here or code in named:
         return code
-    prominent = any(p.role in PROMINENT_ROLES and in_office(p, on) for p in rows)
+    prominent = any(p.role in PROMINENT_ROLES and p.code == code for p in current)
     return code if prominent and surname in person_index().well_known else None

@@ -33,6 +33,13 @@ NOT_NAME_WORDS = frozenset("""
     MOVEMENT STAFF OFFICE AGENCY BUREAU COURT
 """.split())
 _NAME_CHARS = frozenset(" .-',")
+# A spelling that starts with a title tells the office the person held ("+PRESIDENT_REAGAN",
+# "+PRIME_MINISTER_MARGARET_THATCHER"): their state periods get that role instead of "official".
+TITLE_ROLES = (("PRESIDENT_", "head_of_state"), ("PRIME_MINISTER_", "head_of_government"),
+               ("PREMIER_", "head_of_government"), ("CHANCELLOR_", "head_of_government"),
+               ("FOREIGN_MINISTER_", "foreign_minister"), ("SECRETARY_OF_STATE_", "foreign_minister"),
+               ("DEFENSE_MINISTER_", "defence_minister"), ("DEFENCE_MINISTER_", "defence_minister"),
+               ("DEFENSE_SECRETARY_", "defence_minister"))
 # Particles written in lower case inside a name (Luiz Inácio Lula da Silva, Bashar al-Assad).
 PARTICLES = frozenset({"al", "bin", "bint", "ibn", "da", "das", "de", "del", "der", "do", "dos",
                        "du", "van", "von"})
@@ -80,10 +87,20 @@ def officials(entries: Iterable[Entry]) -> Iterator[Person]:
             if country and period:
                 periods.setdefault(country, []).append(period)
         names = sorted({n for n in map(display_name, (entry.name, *entry.variants)) if n})
+        role = title_role(entry)
         for country, spans in periods.items():
             for start, end in merge(spans):
                 for name in names:
-                    yield Person(country, "official", start, end, "en", name, "phoenix")
+                    yield Person(country, role, start, end, "en", name, "phoenix")
+
+
+def title_role(entry: Entry) -> str:
+    """The highest office a spelling's title names (see TITLE_ROLES), else "official"."""
+    spellings = [s.lstrip("+").upper() for s in (entry.name, *entry.variants)]
+    for prefix, role in TITLE_ROLES:
+        if any(s.startswith(prefix) for s in spellings):
+            return role
+    return "official"
 
 
 def state_country(code: str) -> str | None:

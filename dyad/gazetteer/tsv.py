@@ -3,13 +3,14 @@ rows always give the same bytes; written beside the target and renamed over it, 
 run leaves the old file whole."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from dyad.classify.people import COLUMNS, Person, format_date
+from dyad.classify.people import AS_OF, COLUMNS, Person, format_date
 
 _SPACE = re.compile(r"\s+")
 
@@ -20,9 +21,19 @@ def clean_name(name: str) -> str:
 
 
 def format_people(rows: Iterable[Person], header: Sequence[str]) -> str:
+    """The file's text; each source's `# as-of:` day is the latest date its rows carry (the day
+    the source was taken), unless `header` already gives it."""
+    rows = list(rows)
     fields = {(p.code, p.role, format_date(p.valid_from), format_date(p.valid_to), p.lang,
                clean_name(p.name), p.source) for p in rows}
     lines = [f"# {line}".rstrip() for line in header]
+    given = {line.split()[2] for line in lines if line.startswith(AS_OF)}
+    latest: dict[str, dt.date] = {}
+    for p in rows:
+        for day in (p.valid_from, p.valid_to):
+            if day and p.source not in given and day > latest.get(p.source, dt.date.min):
+                latest[p.source] = day
+    lines += [f"{AS_OF}{source} {day.isoformat()}" for source, day in sorted(latest.items())]
     lines.append("\t".join(COLUMNS))
     lines.extend("\t".join(f) for f in sorted(fields) if f[5])
     return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ from typing import Iterator
 import requests
 
 from dyad import __version__
-from dyad.classify.people import DATA, ROLES, Person
+from dyad.classify.people import AS_OF, DATA, ROLES, Person
 from dyad.gazetteer.codes import from_iso
 from dyad.gazetteer.names import label_name
 from dyad.gazetteer.tsv import write_people
@@ -134,8 +134,9 @@ def update(endpoint: str = ENDPOINT, output: Path | None = None,
     rows = set(people(fetch(endpoint, timeout)))
     if not rows:
         raise UpdateError(f"{endpoint} answered no usable rows; nothing written")
-    header = [line.format(endpoint=endpoint, day=dt.date.today().isoformat(), since=SINCE)
-              for line in HEADER]
+    today = dt.date.today().isoformat()
+    header = [line.format(endpoint=endpoint, day=today, since=SINCE) for line in HEADER]
+    header.append(f"{AS_OF[2:]}wikidata {today}")
     output = Path(output) if output else DATA / "people.tsv"
     return output, write_people(output, rows, header)
 
