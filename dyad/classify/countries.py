@@ -44,7 +44,8 @@ class CountryMention:
 @functools.lru_cache(maxsize=1)
 def automaton() -> ahocorasick.Automaton:
     """Every place and country form, then the people's names and surnames that are not one
-    (a city's name that is also a surname is read as the surname)."""
+    (a city's name that is also a surname, or the capitalised twin of a lower-case adjective,
+    such as Italian "Albanese", is read as the surname)."""
     auto = ahocorasick.Automaton()
     for text, form in read_forms():
         auto.add_word(text, (len(text), text, form))
@@ -52,7 +53,7 @@ def automaton() -> ahocorasick.Automaton:
     for kind, names in (("person", index.full), ("surname", index.surnames)):
         for text in names:
             place = auto.get(text, None)
-            if (place is None or place[2].kind == "city") and (
+            if (place is None or place[2].kind == "city" or place[2].initial_only) and (
                     kind == "person" or text not in index.full):
                 form = Form((), kind, False, script=script_of(text))
                 auto.add_word(text, (len(text), text, form))
@@ -71,27 +72,41 @@ def _resolve(name: str) -> str | None:
 
 
 def find_forms(text: str):
-    """Yield (start, surface text, Form) for each match in folded `text`, longest match winning
-    overlaps."""
+    """Yield (start, surface text, Form) for each match in folded `text`, in text order. Where
+    matches overlap the longest wins, then the earliest (其中美国: 美国, not 中美)."""
+    kana = bool(_KANA.search(text))
     hits = []
     for end, (length, surface, form) in automaton().iter(text):
+        if form.language and (form.language == "ja") != kana:
+            continue  # a Chinese form in Japanese text, or the reverse
         start = end - length + 1
         if _bounded(text, start, end, surface, form):
             hits.append((start, end, surface, form))
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-    last_end = -1
-    for start, end, surface, form in hits:
-        if start > last_end:
-            last_end = end
-            yield start, surface, form
+    if len(hits) > 1:
+        hits.sort(key=lambda h: (h[0] - h[1], h[0]))
+        taken: list[tuple[int, int]] = []
+        kept = []
+        for hit in hits:
+            if all(hit[1] < s or hit[0] > e for s, e in taken):
+                taken.append((hit[0], hit[1]))
+                kept.append(hit)
+        hits = sorted(kept)
+    for start, _end, surface, form in hits:
+        yield start, surface, form
 
 
+_KANA = re.compile("[\u3040-\u30ff]")
+_KATAKANA = re.compile("^[\u30a0-\u30ff]+$")
 _ARABIC_PROCLITICS = "وفبلك"
 _SENTENCE_ENDS = ".!?:;\n"
 
 
 def _bounded(text: str, start: int, end: int, surface: str, form: Form) -> bool:
     if form.script == "han":
+        # a katakana word runs on in katakana: タイ is not in タイプ, nor イラン in アイランド
+        if _KATAKANA.match(surface):
+            return not (start > 0 and _KATAKANA.match(text[start - 1])) and not (
+                end + 1 < len(text) and _KATAKANA.match(text[end + 1]))
         return True
     after = end + 1
     if form.script == "arabic":

@@ -26,6 +26,8 @@ class Form:
     # a lower-case form's capitalised twin: it counts only where a sentence or title begins
     initial_only: bool = False
     script: str = "latin"
+    # a Han-script form of one language only: "zh" (not read in text with kana) or "ja"
+    language: str = ""
 
     @property
     def code(self) -> str:
@@ -51,6 +53,7 @@ def read_forms():
             key = (codes, kind, flags, script)
             form = shared.get(key)
             if form is None:
+                language = "zh" if "z" in flags else "ja" if "j" in flags else ""
                 form = shared[key] = Form(tuple(codes.split(",")) if codes else (), kind,
-                                          "a" in flags, "i" in flags, script)
+                                          "a" in flags, "i" in flags, script, language)
             yield text, form

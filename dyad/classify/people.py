@@ -23,9 +23,10 @@ ROLES = ("head_of_state", "head_of_government", "foreign_minister", "defence_min
 # or one just gone. A month either side absorbs both.
 SLACK_DAYS = 31
 # A row with no end was in office when its source was taken ("# as-of: SOURCE DAY" in the file's
-# header), not forever: it is trusted for one term after that day. Past it, the person counts
-# only where the story names them in full, or after `dyad gazetteer update`.
-OPEN_TERM = dt.timedelta(days=4 * 365)
+# header), not forever: it is trusted for two years after that day (about half a term, what is
+# left of one on average). Past it, the person counts only where the story names them in full,
+# or after `dyad gazetteer update`.
+OPEN_TERM = dt.timedelta(days=2 * 365)
 AS_OF = "# as-of: "
 
 

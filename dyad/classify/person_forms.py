@@ -7,8 +7,8 @@ surname ("Putin", "Путина") counts only with corroboration, as the labelli
 - or the person's country named elsewhere in the story;
 - or the office itself: a head of state or of government, or a foreign or defence minister, by
   that surname is in office on the story's day, all the people by that surname in office then
-  are of one country, and the surname is no month or day name and is more often a surname than
-  a given name in the gazetteer.
+  are of one country, and the surname is no month or day name and is no more often a given name
+  than a surname among the gazetteer's heads and ministers.
 A city that shares its name with a surname of the gazetteer ("Bush" in Egypt) is read as the
 surname (see countries.automaton).
 """
@@ -32,8 +32,8 @@ TITLES = Path(__file__).parent / "data" / "titles.tsv"
 # Where the family name comes first ("Xi Jinping", "Kim Jong Un", "Lee Jae-myung").
 FAMILY_NAME_FIRST = {"CHN", "TWN", "HKG", "MAC", "KOR", "PRK", "VNM", "SGP", "KHM"}
 PROMINENT_ROLES = {"head_of_state", "head_of_government", "foreign_minister", "defence_minister"}
-# Letters a surname needs to be matched alone; a two-letter family name (Xi, Li) only for a head
-# of state or government, since "It" or "He" would otherwise be someone.
+# Letters a surname needs to be matched alone; a two-letter family name (Xi) only for a head of
+# state, since "It", "He" or Spanish "Su" would otherwise be someone.
 MIN_SURNAME = 4
 MIN_FAMILY_NAME = 2
 TITLE_WINDOW = 40  # characters before the name in which a title may stand
@@ -59,11 +59,11 @@ def person_index() -> PersonIndex:
             continue
         family_first = person.code in FAMILY_NAME_FIRST
         surname = (tokens[0] if family_first else tokens[-1]).strip(".,")
-        given.update(set(tokens[1:] if family_first else tokens[:-1]))
+        if person.role in PROMINENT_ROLES:
+            given.update(set(tokens[1:] if family_first else tokens[:-1]))
         shortest = MIN_SURNAME
         if family_first:
-            shortest = MIN_FAMILY_NAME if person.role in ("head_of_state",
-                                                          "head_of_government") else 3
+            shortest = MIN_FAMILY_NAME if person.role == "head_of_state" else 3
         if len(surname) < shortest or not surname[0].isupper():
             continue
         forms = russian_cases(surname) if script_of(surname) == "cyrillic" else [surname]
@@ -72,7 +72,8 @@ def person_index() -> PersonIndex:
     calendar = _calendar_words()
     well_known = frozenset(
         s for s, rows in surnames.items()
-        if s not in calendar and s not in full and given[s] <= len({p.name for p in rows}))
+        if s not in calendar and s not in full
+        and given[s] <= len({p.name for p in rows if p.role in PROMINENT_ROLES}))
     return PersonIndex({k: tuple(v) for k, v in full.items()},
                        {k: tuple(v) for k, v in surnames.items()}, well_known)
 

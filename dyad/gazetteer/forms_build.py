@@ -25,6 +25,8 @@ from dyad.classify.scripts import LANGUAGES, russian_cases, script_of
 from dyad.gazetteer import sources
 from dyad.gazetteer.tsv import write_atomic
 
+# Not a country: places in Antarctica refer to none (the labelling rule).
+NOT_COUNTRIES = {"ATA"}
 # Codes of states that no longer exist → today's code (a gazetteer may still carry them).
 HISTORIC_CODES = {"SCG": "SRB", "YUG": "SRB", "SUN": "RUS", "DDR": "DEU", "CSK": "CZE",
                   "ZAR": "COD", "ANT": "CUW", "BUR": "MMR", "TMP": "TLS"}
@@ -34,7 +36,8 @@ FORMS_HEADER = (
     "# countryinfo (MIT), pycountry (LGPL 2.1, ISO 3166 data), CLDR through Babel (Unicode license),",
     "# us (BSD) and data/places.tsv (GeoNames, CC BY 4.0). Columns: form, codes (comma-separated),",
     "# kind, flags (a: ambiguous, counts only beside another form of the country; i: counts only",
-    "# where a sentence or title begins), script (latin, cyrillic, arabic, han).",
+    "# where a sentence or title begins; z, j: a Chinese or Japanese form only, read in text",
+    "# without kana or with them), script (latin, cyrillic, arabic, han).",
 )
 NAMES_HEADER = ("# dyad: the English name analysts expect for each ISO 3166-1 alpha-3 code.",
                 "# Built by `python -m dyad.gazetteer build-forms` from pycountry and countryinfo.")
@@ -57,21 +60,25 @@ def build_forms() -> dict[str, Form]:
     forms: dict[str, Form] = {}
     marks = sources.marked_forms()
     excluded, ambiguous_forms = marks["exclude"], marks["ambiguous"]
+    han_language = _han_languages()
 
     def add(text, code, kind, ambiguous=None, codes=None):
         text = fold((text or "").strip())
         codes = tuple(HISTORIC_CODES.get(c, c) for c in codes or ((code,) if code else ()))
         if len(text) < 2 or text in excluded or text in forms or (not codes and kind != "not"):
             return
-        if not any(ch.isalpha() for ch in text):
+        if not any(ch.isalpha() for ch in text) or NOT_COUNTRIES & set(codes):
             return
         script = script_of(text)
         ambiguous = ambiguous or text in ambiguous_forms
-        forms[text] = Form(codes, kind, ambiguous, script=script)
+        language = han_language.get(text, "") if script == "han" else ""
+        forms[text] = Form(codes, kind, ambiguous, script=script, language=language)
         if script in ("latin", "cyrillic") and text[0].islower():
             capital = text[0].upper() + text[1:]
             if capital not in forms:
                 forms[capital] = Form(codes, kind, ambiguous, True, script)
+        if script == "arabic" and text.startswith("ال") and "لل" + text[2:] not in forms:
+            forms["لل" + text[2:]] = forms[text]  # ل + the article, whose alef is dropped
 
     for form, codes, kind, flags in sources.hand_rows("en"):
         add(form, None, kind, "ambiguous" in flags, codes)
@@ -116,6 +123,19 @@ def build_forms() -> dict[str, Form]:
     return forms
 
 
+def _han_languages() -> dict[str, str]:
+    """Folded Han-script form → 'zh' or 'ja' when only that language's sources (hand file, CLDR)
+    have it: Chinese forms are then not read in Japanese text, nor Japanese ones in Chinese
+    (米国 inside 小米国际, 朝方 "early morning" in Japanese)."""
+    seen: dict[str, set[str]] = {}
+    for language in ("zh", "ja"):
+        texts = [form for form, *_ in sources.hand_rows(language)]
+        texts += [name for name, *_ in sources.cldr_forms((language,))]
+        for text in texts:
+            seen.setdefault(fold(text), set()).add(language)
+    return {text: next(iter(langs)) for text, langs in seen.items() if len(langs) == 1}
+
+
 @functools.lru_cache(maxsize=1)
 def _countryinfo() -> list[dict]:
     # Most populous first: where a territory shares a demonym or capital with its state
@@ -133,7 +153,8 @@ def _population(country) -> int:
 def forms_text() -> str:
     lines = list(FORMS_HEADER)
     for text, form in sorted(build_forms().items()):
-        flags = ("a" if form.ambiguous else "") + ("i" if form.initial_only else "")
+        flags = ("a" if form.ambiguous else "") + ("i" if form.initial_only else "") + \
+            {"zh": "z", "ja": "j", "": ""}[form.language]
         lines.append("\t".join((text, ",".join(form.codes), form.kind, flags, form.script)))
     return "\n".join(lines) + "\n"
 

