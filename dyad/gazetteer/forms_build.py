@@ -13,6 +13,7 @@ begins), a form of five or more letters its ALL-CAPS twin (headlines, wire slugs
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import pycountry
@@ -25,6 +26,11 @@ from dyad.classify.scripts import LANGUAGES, russian_cases, script_of
 from dyad.gazetteer import sources
 from dyad.gazetteer.tsv import write_atomic
 
+# Pinyin suffixes of Chinese subdivisions in ISO 3166-2 ("Hebei Sheng"): news writes "Hebei".
+SUBDIVISION_SUFFIX = re.compile(r" (Sheng|Shi|Zizhiqu|Huizu Zizhiqu|Zhuangzu Zizhiqu|Weiwu'er "
+                                r"Zizhiqu|Zangzu Zizhiqu)$")
+# English hand files: short forms, seats and marks; adjectives and demonyms.
+ENGLISH_FILES = ("en", "en-demonyms")
 # Not a country: places in Antarctica refer to none (the labelling rule).
 NOT_COUNTRIES = {"ATA"}
 # Codes of states that no longer exist → today's code (a gazetteer may still carry them).
@@ -80,8 +86,9 @@ def build_forms() -> dict[str, Form]:
         if script == "arabic" and text.startswith("ال") and "لل" + text[2:] not in forms:
             forms["لل" + text[2:]] = forms[text]  # ل + the article, whose alef is dropped
 
-    for form, codes, kind, flags in sources.hand_rows("en"):
-        add(form, None, kind, "ambiguous" in flags, codes)
+    for name in ENGLISH_FILES:
+        for form, codes, kind, flags in sources.hand_rows(name):
+            add(form, None, kind, "ambiguous" in flags, codes)
     for info in _countryinfo():
         code = info.get("ISO", {}).get("alpha3")
         if not code:
@@ -110,6 +117,9 @@ def build_forms() -> dict[str, Form]:
     for name, code in regions().items():
         if "." not in name and len(name) > 2 and name not in marks["exclude-region"]:
             add(name, code, "region")
+    for name, code in subdivisions().items():
+        if name not in marks["exclude-region"]:
+            add(name, code, "region")
     for name, code in city_countries().items():
         add(name, code, "city")
     for name, code in alternate_names().items():
@@ -121,6 +131,24 @@ def build_forms() -> dict[str, Form]:
                 and text.upper() not in forms:
             forms[text.upper()] = Form(form.codes, form.kind, form.ambiguous, False, form.script)
     return forms
+
+
+def subdivisions() -> dict[str, str]:
+    """The first-level subdivisions of every country (ISO 3166-2 through pycountry: Kerala,
+    Tasmania, Bayern) → alpha-3, but names two countries share (Punjab) and names that are common
+    English words (wordfreq; "Central", "Western")."""
+    from dyad.gazetteer.places_build import common_word_test  # wordfreq: a build dependency
+
+    common = common_word_test()
+    found: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if getattr(sub, "parent_code", None):
+            continue
+        name = SUBDIVISION_SUFFIX.sub("", sub.name.split(" (")[0].split(";")[0]).strip()
+        country = pycountry.countries.get(alpha_2=sub.country_code)
+        if country and len(name) > 3 and not common(name, "latin"):
+            found.setdefault(name, set()).add(country.alpha_3)
+    return {name: next(iter(codes)) for name, codes in found.items() if len(codes) == 1}
 
 
 def _han_languages() -> dict[str, str]:

@@ -75,7 +75,7 @@ def hand_rows(language: str) -> list[tuple[str, tuple[str, ...], str, str]]:
 def marked_forms() -> dict[str, frozenset[str]]:
     """kind → folded forms, for the marking kinds of every hand file."""
     marks: dict[str, set[str]] = {kind: set() for kind in MARKS}
-    for language in ("en", *LANGUAGES):
+    for language in ("en", "en-demonyms", *LANGUAGES):
         for _code, kind, form, _flags in _hand_file(language):
             if kind in MARKS:
                 marks[kind].add(fold(form))
