@@ -158,7 +158,7 @@ def count_countries(title: str, lead: str, body: str, published_at=None) -> list
         weight[filed_from] += DATELINE_WEIGHT
         mentions.setdefault(filed_from, 0)  # a place, not a mention of its name
         ambiguous_only[filed_from] = False
-    names_of_people = []
+    names_of_people, currencies = [], []
     for part, text in (("title", title), ("body", body)):
         text = _TICKER.sub(_blank, text)
         for start, surface, form in find_forms(text):
@@ -168,11 +168,16 @@ def count_countries(title: str, lead: str, body: str, published_at=None) -> list
                 LEAD_WEIGHT if start < lead_len else BODY_WEIGHT)
             if form.kind in PEOPLE:
                 names_of_people.append((text, start, surface, form, position))
+            if form.kind == "currency":
+                currencies.append((form, position))
+                continue
             for code in form.codes:
                 mentions[code] += 1
                 weight[code] += KIND_WEIGHTS[form.kind] * position
                 ambiguous_only[code] = ambiguous_only.get(code, True) and form.ambiguous
     named = {c for c in mentions if not ambiguous_only[c]}
+    if not named:
+        _add_currencies(currencies, mentions, weight, ambiguous_only)
     on = as_date(published_at)
     for text, start, surface, form, position in names_of_people:
         for code in _person_codes(text, start, surface, form, on, named):
@@ -186,6 +191,16 @@ def count_countries(title: str, lead: str, body: str, published_at=None) -> list
     names = country_names()
     ranked = sorted(codes, key=lambda c: (-weight[c], -mentions[c], c))
     return [CountryMention(c, names.get(c, c), mentions[c], round(weight[c] / top, 4)) for c in ranked]
+
+
+def _add_currencies(currencies, mentions, weight, ambiguous_only) -> None:
+    """A story that names no country is placed by its currencies (yen, US$, Reuters' dlrs):
+    weak evidence, so it never outweighs a country's name."""
+    for form, position in currencies:
+        for code in form.codes:
+            mentions[code] += 1
+            weight[code] += KIND_WEIGHTS["currency"] * position
+            ambiguous_only[code] = False
 
 
 def _person_codes(text, start, surface, form, on, named) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ COUNTRY_NAMES = DATA / "country-names.tsv"
 # kind → weight of one mention of that kind of form (a name says more than a city does)
 KIND_WEIGHTS = {"name": 1.0, "short": 1.0, "demonym": 0.9, "seat": 0.9, "abbreviation": 0.9,
                 "person": 0.9, "capital": 0.8, "prefix": 0.8, "region": 0.6, "city": 0.5,
-                "not": 0.0}
+                "currency": 0.3, "not": 0.0}
 
 
 @dataclass(frozen=True)
