@@ -26,7 +26,7 @@ PIPELINE ?= batch
 VERSION  := $(shell $(PYTHON) -c "import re; print(re.search(r'version=\"([^\"]+)', open('setup.py').read())[1])")
 IMAGE    ?= $(REGION)-docker.pkg.dev/$(PROJECT)/dyad/dyad:$(VERSION)
 
-.PHONY: install run test eval bench clean dashboard bq-emulator bq-emulator-install template run-dataflow
+.PHONY: install run test eval bench gazetteer clean dashboard bq-emulator bq-emulator-install template run-dataflow
 
 install: $(STAMP)
 
@@ -71,6 +71,12 @@ bench: install
 
 eval: install
 	$(PY) -W ignore -m dyad.evaluation $(CORPUS)
+
+# Rebuilds the gazetteer's data files after a hand file (dyad/classify/data/forms/*.tsv) changed:
+# the cities (GeoNames), then every country form. `make test` checks they are up to date.
+gazetteer: install
+	$(PY) -m dyad.gazetteer build-places
+	$(PY) -m dyad.gazetteer build-forms
 
 # Builds the image (launcher and worker in one) and a template per pipeline.
 template:

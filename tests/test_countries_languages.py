@@ -92,10 +92,23 @@ def seed(language: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("language", SEED_LANGUAGES)
-def test_seed_translations_are_china_russia(language):
+def test_seed_translations_are_china_russia_defence(language):
     title, body = seed(language)
     result = classify(title, body, published_at=dt.date(2026, 1, 27))
     assert result["country_pair"] == "CHN-RUS"
     assert result["country_focus"] in {"CHN", "RUS"}
     assert result["language"] == language
     assert {"UKR", "IRN", "VEN"} <= {c["code"] for c in result["countries"]}
+    assert [t["label"] for t in result["topics"][:2]] == ["defence", "diplomacy"]
+
+
+def test_currency_places_a_story_only_when_no_country_is_named():
+    assert codes("Profit rose to 12 mln dlrs from 9 mln dlrs.") == {"USA"}
+    assert codes("Sony earned 40 billion yen.") == {"JPN"}
+    # Beside a country's name a currency adds nothing.
+    assert codes("Brazil sold 3 mln dlrs of coffee.") == {"BRA"}
+
+
+def test_subdivisions_and_cities_in_other_scripts():
+    assert codes("Floods hit Kerala.") == {"IND"}
+    assert codes("В Москве прошли переговоры.") == {"RUS"}

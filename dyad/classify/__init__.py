@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 
-from dyad.classify import language
 from dyad.classify.countries import count_countries, country_pair
+from dyad.classify.language import detect_language
+from dyad.classify.language import warm_up as warm_up_language
 from dyad.classify.topics import TAXONOMY, score_topics
 
 
@@ -17,8 +18,8 @@ def classify(title: str, text: str, lead: str = "", published_at=None, language=
     title = title or ""
     text = text or ""
     lead = lead or text.split("\n\n", 1)[0][:1500]
-    detected, provenance = language.detect_language(f"{title}\n{text}", language)
-    topics = score_topics(title, text)
+    detected, provenance = detect_language(f"{title}\n{text}", language)
+    topics = score_topics(title, text, detected)
     countries = count_countries(title, lead, text, published_at)
     pair, a, b = country_pair(countries)
     top = topics[0] if topics else None
@@ -44,7 +45,7 @@ def warm_up() -> None:
     They and the gazetteers behind them are millions of objects that live as long as the process:
     frozen out of the cyclic collector, they cost nothing in its passes, including the ones at
     interpreter exit (half a second per worker process otherwise)."""
-    language.warm_up()
+    warm_up_language()
     classify("", "")
     gc.collect()
     gc.freeze()

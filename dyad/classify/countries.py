@@ -44,8 +44,8 @@ class CountryMention:
 @functools.lru_cache(maxsize=1)
 def automaton() -> ahocorasick.Automaton:
     """Every place and country form, then the people's names and surnames that are not one
-    (a city's name that is also a surname, or the capitalised twin of a lower-case adjective,
-    such as Italian "Albanese", is read as the surname)."""
+    (a city's name that is also a surname, an ambiguous form, or the capitalised twin of a
+    lower-case adjective, such as Italian "Albanese", is read as the surname)."""
     auto = ahocorasick.Automaton()
     for text, form in read_forms():
         auto.add_word(text, (len(text), text, form))
@@ -53,7 +53,8 @@ def automaton() -> ahocorasick.Automaton:
     for kind, names in (("person", index.full), ("surname", index.surnames)):
         for text in names:
             place = auto.get(text, None)
-            if (place is None or place[2].kind == "city" or place[2].initial_only) and (
+            if (place is None or place[2].kind == "city" or place[2].initial_only
+                    or place[2].ambiguous) and (
                     kind == "person" or text not in index.full):
                 form = Form((), kind, False, script=script_of(text))
                 auto.add_word(text, (len(text), text, form))

@@ -1,19 +1,37 @@
 """Topic scoring over a taxonomy for international news, each label mapped to IPTC Media Topics.
 
-A lexicon per label: lowercase stems (`militar*` matches military, militarise...) or whole words,
-each with a weight. One Aho-Corasick automaton over all of them, built once per process; title hits
-count double. Scores are each label's share of all weighted hits, so they sum to 1 over `topics`.
+The taxonomy (labels, names, IPTC codes) is below; the lexicons are data, one file per language in
+`data/topics/<lang>.tsv` (`label<TAB>weight<TAB>term`). Text and terms are folded alike
+(`normalize.fold`, then lower case), and a term matches by its script:
+- Latin and Cyrillic: from the start of a word; `militar*` is a stem (any ending), other terms
+  end with the word; `*krieg*` may also end a compound (German Weltkrieg, Kriegsende);
+- Chinese and Japanese: anywhere, as these languages do not space words (so no term has a single
+  character: it would be part of too many words);
+- Arabic: as a whole word (or stem), after any of the proclitics و ف (and), ب ل ك (with, for,
+  like) and the article ال, which Arabic writes joined to the word (والجيش, للجيش); a term's own
+  leading article is optional (الجيش also matches جيش).
+One Aho-Corasick automaton per language, all built on first use. The lexicon is the `language`
+given (ISO 639-1), or when there is none (or none for it) the one of the text's script, English
+for Latin. Title hits count double; scores are each label's share of all weighted hits, so they
+sum to 1 over `topics`.
 """
 from __future__ import annotations
 
+import csv
 import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import ahocorasick
 
+from dyad.classify.normalize import fold
+
 TITLE_WEIGHT = 2.0
 MIN_SCORE = 0.05
+LEXICON_DIR = Path(__file__).parent / "data" / "topics"
+LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "ru", "zh", "ja", "ar")
 
 
 @dataclass(frozen=True)
@@ -22,117 +40,29 @@ class Topic:
     name: str
     iptc: str          # IPTC Media Topic top-level code
     iptc_name: str
-    lexicon: tuple[tuple[str, float], ...]
-
-
-def _lex(text: str, weight: float = 1.0) -> tuple[tuple[str, float], ...]:
-    return tuple((term.strip(), weight) for term in text.split(",") if term.strip())
 
 
 TAXONOMY: tuple[Topic, ...] = (
-    Topic("defence", "defence / military", "medtop:11000000", "politics and government (defence)",
-          _lex("militar*, defence, defense, armed forces, army, armies, navy, naval, air force, "
-               "troops, soldier*, warship*, missile*, weapon*, arms deal*, drill*, exercises, "
-               "nuclear arsenal, warhead*, fighter jet*, pentagon, general staff, conscript*, "
-               "defence minister*, military coordination, nato, deterrence, submarine*, drone*")
-          + _lex("security, strategic, coordination", 0.4)),
-    Topic("armed_conflict", "armed conflict", "medtop:16000000", "conflict, war and peace",
-          _lex("war, wars, invasion, invaded, airstrike*, air strike*, shelling, offensive, "
-               "ceasefire, cease-fire, frontline, front line, killed, casualties, rebels, "
-               "insurgen*, militant*, bombard*, attack*, fighting, clashes, hostilities, "
-               "occupation, guerrilla*, battle*, truce")
-          + _lex("conflict*", 0.6)),
+    Topic("defence", "defence / military", "medtop:11000000", "politics and government (defence)"),
+    Topic("armed_conflict", "armed conflict", "medtop:16000000", "conflict, war and peace"),
     Topic("diplomacy", "diplomacy / international relations", "medtop:11000000",
-          "politics and government (international relations)",
-          _lex("diplomat*, embassy, embassies, ambassador*, foreign minister*, foreign ministry, "
-               "summit*, bilateral, talks, negotiat*, treaty, treaties, envoy*, sanction*, "
-               "state visit, counterpart*, partnership, alliance*, united nations, un security "
-               "council, accord, peace plan, peace talks, mediat*, readout, ties, cooperation, "
-               "memorandum of understanding, foreign policy, secretary of state")),
-    Topic("economy", "trade, economy and finance", "medtop:04000000", "economy, business and finance",
-          _lex("econom*, trade, tariff*, export*, import*, gdp, inflation, interest rate*, "
-               "central bank, market*, stock*, shares, investor*, investment*, currency, "
-               "currencies, bank*, profit*, revenue*, company, companies, firm*, deficit, "
-               "budget, debt, bond*, recession, growth, prices, merger*, acquisition*, "
-               "earnings, billion, million dollars, supply chain*, manufactur*, shareholder*, "
-               "chief executive*, chairman, ceo, boss, bosses, sales, retail*, retailer*, "
-               "economist*, analysts, exchange rate*, tax, taxes, taxation, fiscal, privatis*, "
-               "privatiz*, airline*, bankrupt*, insolven*, takeover*, unemployment, jobless, "
-               "wage*, carmaker*, car maker*, output, consumer*, euro, dollar, dollars, yen, "
-               "subsid*, agricultur*, world economic forum, davos, imf, world bank, wto, "
-               "business*, industry, industries, commerce, commercial, finance, financial, "
-               "spending, borrowing, pension*, mortgage*, housing market, property market")),
-    Topic("energy", "energy", "medtop:04000000", "economy, business and finance (energy)",
-          _lex("oil, crude, gas, lng, pipeline*, opec, energy, barrel*, refiner*, nuclear power, "
-               "power plant*, electricity, grid, coal, renewable*, solar, wind farm*, fuel*")),
-    Topic("politics", "domestic politics and elections", "medtop:11000000", "politics and government",
-          _lex("election*, elector*, vote*, voting, voters, ballot*, parliament*, campaign*, "
-               "opposition, party, parties, prime minister, president*, coalition, lawmaker*, "
-               "legislat*, referendum, polls, candidate*, government, cabinet, minister*, "
-               "senate, congress*, mp, mps, tory, tories, labour, democrat*, republican*, "
-               "chancellor, commons, house of lords, lords, peers, conservative*, lib dem*, "
-               "liberal democrat*, manifesto*, home secretary, foreign secretary, shadow, "
-               "downing street, whitehall, mayor*, governor*, white house, kremlin, "
-               "policy, policies, reform*, bill, bills, ministry, ministries, politic*, "
-               "authorities, regime, law, laws, land reform")),
-    Topic("crime_law", "crime, law and justice", "medtop:02000000", "crime, law and justice",
-          _lex("police, arrest*, court*, judge*, trial, prosecut*, convict*, sentenc*, prison*, "
-               "jail*, crime*, criminal*, murder*, fraud, corruption, lawsuit*, verdict, "
-               "charged, smuggl*, trafficking, investigat*, extradit*, supreme court")),
-    Topic("disaster", "disaster and accident", "medtop:03000000", "disaster, accident and emergency incident",
-          _lex("earthquake*, quake*, flood*, hurricane*, typhoon*, cyclone*, tsunami*, wildfire*, "
-               "landslide*, eruption*, volcano*, disaster*, rescue*, evacuat*, crash*, "
-               "derail*, explosion*, death toll, survivors, relief, emergency")),
-    Topic("health", "health", "medtop:07000000", "health",
-          _lex("health, hospital*, patient*, disease*, vaccin*, outbreak*, epidemic*, "
-               "pandemic*, covid*, cancer, doctor*, nurses, medical, medicine*, drug*, "
-               "world health organization, infection*, cholera, malaria, measles, mpox")
-          + _lex("virus, viruses", 0.5)),
-    Topic("science_technology", "science and technology", "medtop:13000000", "science and technology",
-          _lex("technolog*, tech, hi-tech, software, internet, web, website*, online, "
-               "artificial intelligence, ai, chip*, semiconductor*, computer*, pc, pcs, laptop*, "
-               "digital, cyber*, hack*, hacker*, data, smartphone*, mobile phone*, phones, "
-               "handset*, gadget*, device*, telecom*, broadband, wi-fi, wireless, satellite*, "
-               "space agency, rocket*, scientist*, research*, researchers, study, app, apps, "
-               "robot*, quantum, video game*, computer game*, gamer*, gaming, console*, "
-               "playstation, xbox, game developer*, games maker*, games industry, graphics, "
-               "nintendo, download*, file-sharing, peer-to-peer, p2p, e-mail*, email*, spam*, "
-               "phishing, search engine*, browser*, microsoft, google, apple, ibm, intel, yahoo, "
-               "linux, open source, blog*, users, programmer*, computer virus*, anti-virus, "
-               "spyware, malware, mp3, ipod*, dvd*, high-definition, hd, pvr*, processor*, "
-               "silicon, electronics, consumer electronics, innovation*, engineer*")
-          + _lex("video game*, computer game*, gameplay, games console*, console*, "
-                 "playstation, xbox, nintendo, handheld*", 2.0)),
-    Topic("environment", "environment and climate", "medtop:06000000", "environment",
-          _lex("climate, emission*, carbon, greenhouse, warming, pollution, deforestation, "
-               "biodiversity, wildlife, conservation, environment*, cop2*, net zero, "
-               "glacier*, drought*, species, forests")),
-    Topic("sport", "sport", "medtop:15000000", "sport",
-          _lex("match*, tournament*, championship*, league, cup, goal*, coach*, striker*, "
-               "olympic*, world cup, football, soccer, cricket, tennis, rugby, athlet*, "
-               "medal*, stadium*, team*, season, player*, scored, win over, final, fifa, "
-               "uefa, grand prix, marathon, squad, club*, penalt*, goalkeeper*, defender*, "
-               "midfielder*, referee*, wimbledon, davis cup, six nations, premiership, "
-               "champions league, singles, doubles, seed, seeded, golf*, boxing, boxer*, "
-               "athletics, sprint*, hurdle*, race, races, racing, champion*, title, rugby union, "
-               "manager, flanker, fly-half, winger, test match*, innings, wicket*, "
-               "olympics, coach, injury, injured, fitness, victory, defeat*, draw")
-          + _lex("game, games", 0.6)),
+          "politics and government (international relations)"),
+    Topic("economy", "trade, economy and finance", "medtop:04000000",
+          "economy, business and finance"),
+    Topic("energy", "energy", "medtop:04000000", "economy, business and finance (energy)"),
+    Topic("politics", "domestic politics and elections", "medtop:11000000",
+          "politics and government"),
+    Topic("crime_law", "crime, law and justice", "medtop:02000000", "crime, law and justice"),
+    Topic("disaster", "disaster and accident", "medtop:03000000",
+          "disaster, accident and emergency incident"),
+    Topic("health", "health", "medtop:07000000", "health"),
+    Topic("science_technology", "science and technology", "medtop:13000000",
+          "science and technology"),
+    Topic("environment", "environment and climate", "medtop:06000000", "environment"),
+    Topic("sport", "sport", "medtop:15000000", "sport"),
     Topic("culture", "arts, culture and entertainment", "medtop:01000000",
-          "arts, culture, entertainment and media",
-          _lex("film, films, filmed, movie*, cinema*, music*, album*, song*, singer*, band, "
-               "bands, concert*, festival*, actor*, actress*, film director*, award*, oscar*, "
-               "bafta*, grammy*, box office, museum*, exhibition*, artist*, novel, novels, "
-               "novelist*, book, books, author*, theatre, theater, comedy, comedian*, drama*, "
-               "sitcom*, soap, show, shows, star, stars, starring, starred, celebrit*, "
-               "heritage, art, arts, chart*, hit single*, rock, pop, rapper*, hip-hop, "
-               "box-office, screenplay*, sequel*, documentar*, musical*, opera*, ballet*, "
-               "dancer*, hollywood, bollywood")
-          + _lex("tv, television, video, media", 0.5)),
-    Topic("society", "society, migration and human rights", "medtop:14000000", "society",
-          _lex("migrant*, refugee*, asylum, human rights, protest*, demonstrat*, religio*, "
-               "church*, mosque*, minorit*, discriminat*, education, school*, universit*, "
-               "poverty, welfare, gender, women's rights, strike*, union*, workers")),
+          "arts, culture, entertainment and media"),
+    Topic("society", "society, migration and human rights", "medtop:14000000", "society"),
 )
 
 TOPICS_BY_LABEL = {t.label: t for t in TAXONOMY}
@@ -145,38 +75,161 @@ class TopicScore:
     score: float
 
 
+# How a term is matched, by its first letter's script.
+WORD, UNSPACED, ARABIC = "word", "unspaced", "arabic"
+_ARTICLE = "ال"
+# What Arabic may join before a word: a conjunction, then a preposition, then the article; ل
+# before the article drops its alef (ل + الجيش is written للجيش).
+_ARABIC_PREFIX = re.compile(r"[وف]?(?:[بكل]?(?:ال)?|لل)")
+_LONGEST_PREFIX = 4
+# Below three letters a word and a proclitic plus another word look alike (بين "between" would be
+# ب + ين "yen"): such a term keeps its article and takes no proclitic.
+_SHORTEST_BARE = 3
+
+
+def script_of(char: str) -> str:
+    code = ord(char)
+    if 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF:
+        return UNSPACED
+    if 0x0600 <= code <= 0x06FF:
+        return ARABIC
+    return WORD
+
+
 @functools.lru_cache(maxsize=1)
-def automaton() -> ahocorasick.Automaton:
+def _folds() -> tuple[re.Pattern, dict[str, str]]:
+    """The characters `fold()` changes (all beyond ASCII, none of them a fold's result), as a
+    pattern that finds them and what each becomes."""
+    folds = {char: fold(char) for char in map(chr, range(0x80, 0x10000)) if fold(char) != char}
+    return re.compile("[" + "".join(map(re.escape, folds)) + "]"), folds
+
+
+def normalize(text: str) -> str:
+    """What both the text and the terms are matched as: `fold(text).lower()`.
+
+    Computed by replacing only the foldable characters the text holds: `fold()` maps every
+    character through a table, which costs more than the rest of the scoring."""
+    if not text.isascii():
+        pattern, folds = _folds()
+        text = pattern.sub(lambda found: folds[found.group()], text)
+    return text.lower()
+
+
+def read_lexicon(language: str) -> list[tuple[str, float, str]]:
+    """(label, weight, term) rows of `data/topics/<language>.tsv`, terms as written."""
+    rows = []
+    path = LEXICON_DIR / f"{language}.tsv"
+    with open(path, encoding="utf-8", newline="") as lines:
+        for number, row in enumerate(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
+            if not row or row[0].startswith("#"):
+                continue
+            if len(row) != 3 or row[0] not in TOPICS_BY_LABEL or not row[2].strip():
+                raise ValueError(f"{path}:{number}: want label<TAB>weight<TAB>term, got {row}")
+            rows.append((row[0], float(row[1]), row[2].strip()))
+    return rows
+
+
+def _key(term: str) -> tuple[str, bool, bool, str]:
+    """A term's automaton key, whether it is a stem (`x*`), whether it may end a compound
+    (`*x`), and how it is matched."""
+    prefix, inside = term.endswith("*"), term.startswith("*")
+    key = normalize(term.strip("*"))
+    mode = script_of(key[0])
+    # The article is one of the optional prefixes. Tested on the term as written: folding makes
+    # words that begin with a hamza look like it (ألبوم folds to البوم).
+    if mode == ARABIC and term.lstrip("*").startswith(_ARTICLE) \
+            and len(key) >= len(_ARTICLE) + _SHORTEST_BARE:
+        key = key[len(_ARTICLE):]
+    return key, prefix, inside, mode
+
+
+def _build(language: str) -> ahocorasick.Automaton:
     entries: dict[str, list] = defaultdict(list)
-    for topic in TAXONOMY:
-        for term, weight in topic.lexicon:
-            prefix = term.endswith("*")
-            entries[term.rstrip("*")].append((topic.label, weight, prefix))
+    modes: dict[str, str] = {}
+    for label, weight, term in read_lexicon(language):
+        key, prefix, inside, mode = _key(term)
+        entries[key].append((label, weight, prefix, inside))
+        modes[key] = mode
     auto = ahocorasick.Automaton()
     for key, values in entries.items():
-        auto.add_word(key, (len(key), tuple(values)))
+        auto.add_word(key, (len(key), modes[key], any(v[3] for v in values), tuple(values)))
     auto.make_automaton()
     return auto
 
 
-def _hits(text: str):
-    lowered = text.lower()
+@functools.lru_cache(maxsize=1)
+def automata() -> dict[str, ahocorasick.Automaton]:
+    """Every language's automaton, built together so that a worker's warm-up builds them all."""
+    return {language: _build(language) for language in LANGUAGES}
+
+
+_SCRIPTS = {language: re.compile(pattern) for language, pattern in (
+    ("ja", "[\u3040-\u30ff]"), ("zh", "[\u3400-\u9fff\uf900-\ufaff]"), ("ru", "[\u0400-\u04ff]"),
+    ("ar", "[\u0600-\u06ff]"), ("en", "[a-zA-Z\u00c0-\u024f]"))}
+
+
+def text_language(text: str, sample: int = 600) -> str:
+    """The lexicon for a text of unknown language, by the script of its first letters: Japanese
+    when it has kana, Chinese for Han alone, Russian for Cyrillic, Arabic, else English."""
+    text = text[:sample]
+    if text.isascii():
+        return "en"
+    counts = {language: pattern.subn("", text)[1] for language, pattern in _SCRIPTS.items()}
+    if counts["ja"]:   # Japanese writes its grammar in kana between Han words
+        counts["ja"] += counts.pop("zh")
+    return max(counts, key=lambda k: (counts[k], k == "en"))
+
+
+def _joins(char: str) -> bool:
+    """Whether a letter next to a spaced term makes it part of a longer word (a Chinese or
+    Japanese character does not: "AI技术" holds the word AI)."""
+    return char.isalnum() and (char < "\u3040" or script_of(char) != UNSPACED)
+
+
+def _starts_word(text: str, start: int, length: int, mode: str) -> bool:
+    if mode == UNSPACED:
+        return True
+    if mode == WORD:
+        return start == 0 or not _joins(text[start - 1])
+    begin = start   # Arabic: walk back over what may be proclitics
+    while begin > 0 and _joins(text[begin - 1]) and start - begin < _LONGEST_PREFIX:
+        begin -= 1
+    if begin > 0 and _joins(text[begin - 1]):
+        return False
+    if begin < start and length < _SHORTEST_BARE:
+        return False
+    return _ARABIC_PREFIX.fullmatch(text, begin, start) is not None
+
+
+def _hits(text: str, language: str):
+    lowered = normalize(text)
     n = len(lowered)
-    for end, (length, values) in automaton().iter(lowered):
+    for end, (length, mode, inside_any, values) in automata()[language].iter(lowered):
         start = end - length + 1
-        if start > 0 and lowered[start - 1].isalnum():
+        if mode == WORD:   # the common case, inline
+            starts = start == 0 or not _joins(lowered[start - 1])
+        else:
+            starts = _starts_word(lowered, start, length, mode)
+        if not (starts or inside_any):   # most matches lie inside longer words: drop them early
             continue
-        whole = end + 1 >= n or not lowered[end + 1].isalnum()
-        for label, weight, prefix in values:
-            if prefix or whole:
+        whole = mode == UNSPACED or end + 1 >= n or not _joins(lowered[end + 1])
+        for label, weight, prefix, inside in values:
+            if (starts or inside) and (prefix or whole):
                 yield label, weight
 
 
-def score_topics(title: str, body: str) -> list[TopicScore]:
-    """Labels best first, with scores that sum to 1; empty when no term of any label occurs."""
+def score_topics(title: str, body: str, language: str | None = None) -> list[TopicScore]:
+    """Labels best first, with scores that sum to 1; empty when no term of any label occurs.
+
+    `language` (ISO 639-1, e.g. "de" or "de-AT") picks the lexicon; without one, or for a
+    language without a lexicon, the text's script does."""
+    title, body = title or "", body or ""
+    code = (language or "").split("-")[0].lower()
+    if code not in LANGUAGES:
+        code = text_language(f"{title}\n{body}")
     weights: dict[str, float] = defaultdict(float)
-    for text, factor in ((title or "", TITLE_WEIGHT), (body or "", 1.0)):
-        for label, weight in _hits(text):
+    for text, factor in ((title, TITLE_WEIGHT), (body, 1.0)):
+        for label, weight in _hits(text, code):
             weights[label] += weight * factor
     total = sum(weights.values())
     if not total:
