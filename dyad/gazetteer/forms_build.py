@@ -71,6 +71,8 @@ def build_forms() -> dict[str, Form]:
     def add(text, code, kind, ambiguous=None, codes=None):
         text = fold((text or "").strip())
         codes = tuple(HISTORIC_CODES.get(c, c) for c in codes or ((code,) if code else ()))
+        if text in forms and forms[text].initial_only:
+            del forms[text]  # a name (Ucraina) beats an adjective's capitalised twin (ucraina)
         if len(text) < 2 or text in excluded or text in forms or (not codes and kind != "not"):
             return
         if not any(ch.isalpha() for ch in text) or NOT_COUNTRIES & set(codes):
