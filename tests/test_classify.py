@@ -129,8 +129,8 @@ def test_warm_up_builds_the_automata_and_freezes_them_out_of_the_collector():
     import gc
 
     from dyad.classify import warm_up
-    from dyad.classify.countries import automaton
+    from dyad.classify.countries import automata
     gc.unfreeze()
     warm_up()
-    assert automaton.cache_info().currsize == 1
+    assert automata.cache_info().currsize == 1
     assert gc.get_freeze_count() > 0  # the gazetteer's objects among them: the collector skips them

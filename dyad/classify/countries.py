@@ -42,24 +42,33 @@ class CountryMention:
 
 
 @functools.lru_cache(maxsize=1)
-def automaton() -> ahocorasick.Automaton:
-    """Every place and country form, then the people's names and surnames that are not one
-    (a city's name that is also a surname, an ambiguous form, or the capitalised twin of a
-    lower-case adjective, such as Italian "Albanese", is read as the surname)."""
-    auto = ahocorasick.Automaton()
+def automata() -> dict[str, ahocorasick.Automaton]:
+    """One automaton per script (latin, cyrillic, arabic, han): every place and country form,
+    then the people's names and surnames that are not one (a city's name that is also a surname,
+    an ambiguous form, or the capitalised twin of a lower-case adjective, such as Italian
+    "Albanese", is read as the surname). Split by script, a text is scanned only by the automata
+    of the scripts it contains, and each is several times faster than one of them all."""
+    autos = {script: ahocorasick.Automaton() for script in _SCRIPTS}
     for text, form in read_forms():
-        auto.add_word(text, (len(text), text, form))
+        autos[form.script].add_word(text, (len(text), text, form))
     index = person_index()
     for kind, names in (("person", index.full), ("surname", index.surnames)):
         for text in names:
+            auto = autos[script_of(text)]
             place = auto.get(text, None)
             if (place is None or place[2].kind == "city" or place[2].initial_only
                     or place[2].ambiguous) and (
                     kind == "person" or text not in index.full):
                 form = Form((), kind, False, script=script_of(text))
                 auto.add_word(text, (len(text), text, form))
-    auto.make_automaton()
-    return auto
+    for auto in autos.values():
+        auto.make_automaton()
+    return autos
+
+
+_SCRIPTS = {"latin": None, "cyrillic": re.compile("[\u0400-\u052f]"),
+            "arabic": re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]"),
+            "han": re.compile("[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")}
 
 
 def _blank(match) -> str:
@@ -67,7 +76,7 @@ def _blank(match) -> str:
 
 
 def _resolve(name: str) -> str | None:
-    found = automaton().get(name, None)
+    found = automata()["latin"].get(name, None)
     form = found[2] if found else None
     return form.code if form and not form.ambiguous and form.kind not in PEOPLE else None
 
@@ -77,21 +86,24 @@ def find_forms(text: str):
     matches overlap the longest wins, then the earliest (其中美国: 美国, not 中美)."""
     kana = bool(_KANA.search(text))
     hits = []
-    for end, (length, surface, form) in automaton().iter(text):
-        if form.language and (form.language == "ja") != kana:
-            continue  # a Chinese form in Japanese text, or the reverse
-        start = end - length + 1
-        if _bounded(text, start, end, surface, form):
-            hits.append((start, end, surface, form))
+    for script, auto in automata().items():
+        if _SCRIPTS[script] is not None and not _SCRIPTS[script].search(text):
+            continue
+        for end, (length, surface, form) in auto.iter(text):
+            if form.language and (form.language == "ja") != kana:
+                continue  # a Chinese form in Japanese text, or the reverse
+            start = end - length + 1
+            if _bounded(text, start, end, surface, form):
+                hits.append((start, end, surface, form))
     if len(hits) > 1:
         hits.sort(key=lambda h: (h[0] - h[1], h[0]))
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))
         kept = []
         for hit in hits:
-            if all(hit[1] < s or hit[0] > e for s, e in taken):
-                taken.append((hit[0], hit[1]))
+            if taken.find(1, hit[0], hit[1] + 1) < 0:
+                taken[hit[0]:hit[1] + 1] = b"\x01" * (hit[1] + 1 - hit[0])
                 kept.append(hit)
-        hits = sorted(kept)
+        hits = sorted(kept, key=lambda h: h[0])
     for start, _end, surface, form in hits:
         yield start, surface, form
 

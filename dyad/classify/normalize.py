@@ -12,6 +12,7 @@ over. Case is kept, because matching is case-sensitive. What is folded:
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 _ARABIC = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None}
@@ -36,5 +37,13 @@ def _table() -> dict[int, str | None]:
     return table
 
 
+@functools.lru_cache(maxsize=1)
+def _foldable() -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in _table()) + "]")
+
+
 def fold(text: str) -> str:
-    return text.translate(_table())
+    # Most news text has few characters to fold: replacing only those is several times faster
+    # than str.translate over every character.
+    table = _table()
+    return _foldable().sub(lambda match: table[ord(match.group())] or "", text)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,28 +90,29 @@ def _calendar_words() -> set[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def titles() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(titles that stand before a name, titles that follow one), folded and lower-cased."""
+def titles() -> tuple[re.Pattern, re.Pattern]:
+    """(a title ending the text before a name, a title starting the text after one), folded and
+    lower-cased; a title that precedes a name is a whole word unless it is Chinese or Japanese."""
     before, after = [], []
     with TITLES.open(encoding="utf-8") as handle:
         for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
             if len(row) == 3 and not row[0].startswith("#"):
                 (before if row[1] == "before" else after).append(fold(row[2]).lower())
-    return tuple(before), tuple(after)
+
+    def alternation(words):
+        return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    han = [t for t in before if script_of(t) == "han"]
+    words = [t for t in before if script_of(t) != "han"]
+    ending = re.compile(rf"(?:(?<!\w)(?:{alternation(words)})|{alternation(han)})$")
+    return ending, re.compile(alternation(after))
 
 
 def titled(text: str, start: int, end: int) -> bool:
     """Whether a title stands right before text[start:end + 1] (or right after it, for the
     titles that follow a name)."""
-    before_titles, after_titles = titles()
+    ending, following = titles()
     window = text[max(0, start - TITLE_WINDOW):start].rstrip(" ,\u00a0").lower()
-    for title in before_titles:
-        if window.endswith(title):
-            cut = len(window) - len(title)
-            if cut == 0 or not window[cut - 1].isalpha() or script_of(title) == "han":
-                return True
-    following = text[end + 1:end + 6]
-    return any(following.startswith(title) for title in after_titles)
+    return bool(ending.search(window) or following.match(text, end + 1))
 
 
 def as_date(value) -> dt.date:
