@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -39,7 +39,8 @@ class Person:
     lang: str                   # ISO 639-1 of the spelling
     name: str
     source: str
-    open_until: dt.date | None = None  # for a row with no end: its source's day + OPEN_TERM
+    # for a row with no end: its source's day + OPEN_TERM (derived: not part of equality)
+    open_until: dt.date | None = field(default=None, compare=False)
 
 
 @functools.lru_cache(maxsize=1)

@@ -43,7 +43,7 @@ def write_people(path: Path, rows: Iterable[Person], header: Sequence[str]) -> i
     """Writes the file; returns its number of rows."""
     text = format_people(rows, header)
     write_atomic(path, text)
-    return text.count("\n") - len(header) - 1
+    return sum(1 for line in text.splitlines() if line and not line.startswith("#")) - 1
 
 
 def write_atomic(path: Path, text: str) -> None:
