@@ -185,7 +185,8 @@ def test_feeds_labels_and_table_on_a_written_feed():
     assert [(row["entry_index"], row["main"], row["second"]) for row in labels] == [
         (0, "PER", None), (2, None, None), (2, "JPN", "USA"), (5, "FRA", None)]
     table = feeds_table(FIXTURES / "feeds-main-country.tsv", FIXTURES / "feeds")
-    row = table["rows"]["dyad"]
+    row = table["rows"]["all"]
+    assert set(table["rows"]) == {"even rows (tuned on)", "odd rows (reported)", "all"}
     assert "1 labels whose entry was not found" in table["title"]
     assert (row["entries"], row["main given"], row["second given"]) == (3, 2, 1)
     assert row["none right, main -"] == 1.0 and row["pair right, second given"] == 1.0

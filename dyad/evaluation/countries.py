@@ -173,7 +173,7 @@ def feed_entry(entries: list, label: dict):
 
 def feeds_table(labels_path: Path, feeds_dir: Path) -> dict:
     parsed, outcomes, unmatched = {}, [], 0
-    for label in feeds_labels(labels_path):
+    for number, label in enumerate(feeds_labels(labels_path)):
         if label["feed_file"] not in parsed:
             path = feeds_dir / label["feed_file"]
             parsed[label["feed_file"]] = feedparser.parse(path.read_bytes()).entries \
@@ -190,17 +190,23 @@ def feeds_table(labels_path: Path, feeds_dir: Path) -> dict:
         pair = "-".join(sorted((label["main"], label["second"]))) \
             if label["main"] and label["second"] else None
         outcomes.append((label["main"], result["country_focus"] == label["main"],
-                         pair, result["country_pair"] == pair))
-    with_main = [o for o in outcomes if o[0]]
-    with_pair = [o for o in outcomes if o[2]]
+                         pair, result["country_pair"] == pair, number % 2))
+    parts = {"even rows (tuned on)": [o for o in outcomes if not o[4]],
+             "odd rows (reported)": [o for o in outcomes if o[4]], "all": outcomes}
     return {"title": f"2026 feeds, main country of an entry (title + summary; {unmatched} labels "
                      "whose entry was not found are left out)",
-            "rows": {"dyad": {"focus right": _share(o[1] for o in outcomes),
-                              "focus right, main given": _share(o[1] for o in with_main),
-                              "none right, main -": _share(o[1] for o in outcomes if not o[0]),
-                              "pair right, second given": _share(o[3] for o in with_pair),
-                              "entries": len(outcomes), "main given": len(with_main),
-                              "second given": len(with_pair)}}}
+            "rows": {name: _feeds_row(part) for name, part in parts.items()}}
+
+
+def _feeds_row(outcomes: list) -> dict:
+    with_main = [o for o in outcomes if o[0]]
+    with_pair = [o for o in outcomes if o[2]]
+    return {"focus right": _share(o[1] for o in outcomes),
+            "focus right, main given": _share(o[1] for o in with_main),
+            "none right, main -": _share(o[1] for o in outcomes if not o[0]),
+            "pair right, second given": _share(o[3] for o in with_pair),
+            "entries": len(outcomes), "main given": len(with_main),
+            "second given": len(with_pair)}
 
 
 def seed_paths(corpus: Path) -> dict[str, Path]:
