@@ -22,7 +22,7 @@ def test_build_rules():
     assert "مدينه" not in forms and forms["موسكو"].codes == ("RUS",)
     # Antarctica is no country; a lower-case adjective's capitalised twin waits for a sentence start.
     assert not any("ATA" in f.codes for f in forms.values())
-    assert forms["Chinesische"].initial_only and not forms["chinesische"].initial_only
+    assert forms["Chinesisch"].initial_only and not forms["chinesisch"].initial_only
     # Chinese-only and Japanese-only Han forms are marked; shared ones are not.
     assert forms["米国"].language == "ja" and forms["美国"].language == "zh"
     assert forms["中国"].language == ""
