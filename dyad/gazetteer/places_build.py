@@ -55,16 +55,21 @@ def cities() -> list[dict]:
 def by_name(rows: list[dict], min_population: int, excluded=frozenset()) -> dict[str, str]:
     """English name → alpha-3 of the most populous city of that name."""
     found: dict[str, str] = {}
+    seen: set[str] = set()  # folded: Los Ángeles (Chile) must not take Los Angeles's place
     for city in rows:
         code = alpha3(city["countrycode"])
-        if code and city["population"] >= min_population and city["name"] not in excluded:
-            found.setdefault(city["name"], code)
+        name = city["name"]
+        if code and city["population"] >= min_population and name not in excluded \
+                and fold(name) not in seen:
+            seen.add(fold(name))
+            found[name] = code
     return found
 
 
 def alternates(rows: list[dict], common, capitals: set[tuple[str, str]]) -> dict[str, str]:
     """Alternate name → alpha-3 (see the module docstring for what is kept)."""
     found: dict[str, str] = {}
+    seen: set[str] = set()
     for city in rows:
         code = alpha3(city["countrycode"])
         if not code:
@@ -79,9 +84,10 @@ def alternates(rows: list[dict], common, capitals: set[tuple[str, str]]) -> dict
                 continue  # codes such as MOW, and the small cities' Latin spellings
             if script != "latin" and city["population"] < OTHER_SCRIPT_ALTERNATE_MIN_POPULATION:
                 continue
-            if not important and common(name, script):
+            if not important and common(name, script) or fold(name) in seen:
                 continue
-            found.setdefault(name, code)
+            seen.add(fold(name))
+            found[name] = code
     return found
 
 
