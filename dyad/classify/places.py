@@ -21,7 +21,7 @@ _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _AGENCIES = r"\((?:Reuters|AP|AFP|dpa|Xinhua|Bloomberg|UPI|IANS|PTI|TASS|Yonhap|Kyodo)\)"
 DATELINE = re.compile(
     rf"^\s*(?P<place>[A-Z][A-Za-z.'’ -]{{1,40}}?(?:,\s*[A-Z][A-Za-z.' ]{{1,25}}?)?)\s*"
-    rf"(?:,\s*{_MONTHS}\s+\d{{1,2}})?\s*(?:{_AGENCIES})?\s*[-–—]{{1,2}}\s")
+    rf"(?:,?\s*{_MONTHS}\s+\d{{1,2}})?\s*(?:{_AGENCIES})?\s*[-–—]{{1,2}}\s")
 
 
 @functools.lru_cache(maxsize=1)
