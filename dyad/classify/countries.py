@@ -173,8 +173,9 @@ def count_countries(title: str, lead: str, body: str, published_at=None) -> list
     weight: dict[str, float] = defaultdict(float)
     first: dict[str, int] = {}  # where each country is first named: title, then body
     ambiguous_only: dict[str, bool] = {}
-    title, lead, body = fold(title or ""), fold(lead or ""), fold(body or "")
-    lead_len = min(len(lead), LEAD_CHARS) if lead and body.startswith(lead) else 0
+    title, body = fold(title or ""), fold(body or "")
+    opening = fold((lead or "")[:LEAD_CHARS])  # only this much of the lead weighs as lead
+    lead_len = len(opening) if opening and body.startswith(opening) else 0
     filed_from, dateline_end = dateline(body or "", _resolve)
     if filed_from:
         weight[filed_from] += DATELINE_WEIGHT

@@ -73,12 +73,12 @@ def build_forms() -> dict[str, Form]:
     def add(text, code, kind, ambiguous=None, codes=None):
         text = fold((text or "").strip())
         codes = tuple(HISTORIC_CODES.get(c, c) for c in codes or ((code,) if code else ()))
-        if text in forms and forms[text].initial_only:
-            del forms[text]  # a name (Ucraina) beats an adjective's capitalised twin (ucraina)
-        if len(text) < 2 or text in excluded or text in forms or (not codes and kind != "not"):
+        if len(text) < 2 or text in excluded or (not codes and kind != "not"):
             return
         if not any(ch.isalpha() for ch in text) or NOT_COUNTRIES & set(codes):
             return
+        if text in forms and not forms[text].initial_only:
+            return  # a name (Ucraina) does replace an adjective's capitalised twin (ucraina)
         script = script_of(text)
         ambiguous = ambiguous or text in ambiguous_forms
         language = han_language.get(text, "") if script == "han" else ""
