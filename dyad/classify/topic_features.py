@@ -6,9 +6,9 @@ Text is matched as the lexicons match it (`topics.normalize`: folded, lower case
 - other scripts: each word, and for a word of more than `STEM` letters its first `STEM` letters,
   a crude stem that joins inflected and compound forms (German Wirtschaft, Wirtschaftspolitik;
   Russian экономика, экономики) without a stemmer per language.
-A feature is there or not (how often it occurs is not counted). Only the opening of the body is read, its first
-`READ_CHARS` characters (`READ_UNSPACED` in Chinese and Japanese), about 500 words: a story's
-topic is set out in its opening, and reading no further caps the cost.
+A feature is there or not (how often it occurs is not counted). Only the opening of the body is
+read, its first `READ_CHARS` characters (`READ_UNSPACED` in Chinese and Japanese), about 500
+words: a story's topic is set out in its opening, and reading no further caps the cost.
 """
 from __future__ import annotations
 

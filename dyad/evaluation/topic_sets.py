@@ -26,24 +26,26 @@ def iptc_codes(*numbers: int) -> frozenset[str]:
 
 # A story is right when its top topic's IPTC top-level code is in its label's set (issue 18).
 # Labels absent from a mapping are not scored.
+_c = iptc_codes   # short, for the table
 SCORED: dict[str, dict[str, frozenset[str]]] = {
-    "bbc": {"business": iptc_codes(4), "entertainment": iptc_codes(1), "politics": iptc_codes(11),
-            "sport": iptc_codes(15), "tech": iptc_codes(13)},
-    "masakhanews": {"business": iptc_codes(4, 9), "entertainment": iptc_codes(1, 10),
-                    "health": iptc_codes(7), "politics": iptc_codes(11, 16), "sports": iptc_codes(15),
-                    "technology": iptc_codes(13)},
-    "10kgnad": {"Web": iptc_codes(13, 4), "Wirtschaft": iptc_codes(4, 9), "Sport": iptc_codes(15),
-                "Wissenschaft": iptc_codes(13, 7, 6), "Kultur": iptc_codes(1, 12), "Etat": iptc_codes(1),
-                "Inland": iptc_codes(11, 2, 5, 9, 14), "International": iptc_codes(11, 16, 2, 3, 14)},
-    "tgcontest": {"society": iptc_codes(11, 2, 3, 5, 9, 12, 14, 16, 8, 6, 7),
-                  "economy": iptc_codes(4, 9), "technology": iptc_codes(13), "sports": iptc_codes(15),
-                  "entertainment": iptc_codes(1, 10), "science": iptc_codes(13, 7, 6)},
-    "nlpcc": {"entertainment": iptc_codes(1), "finance": iptc_codes(4, 9), "military": iptc_codes(11, 16),
-              "sports": iptc_codes(15), "tech": iptc_codes(13), "world": iptc_codes(11, 16, 2, 3, 14),
-              "society": iptc_codes(14, 2, 3, 5, 8, 9)},
-    "sib200": {"science/technology": iptc_codes(13), "health": iptc_codes(7),
-               "politics": iptc_codes(11, 16, 2), "sports": iptc_codes(15),
-               "entertainment": iptc_codes(1, 10), "travel": iptc_codes(10)},
+    # BBC's classes are read as MasakhaNEWS's (the issue gives no mapping of its own).
+    "bbc": {"business": _c(4, 9), "entertainment": _c(1, 10),
+            "politics": _c(11, 16), "sport": _c(15), "tech": _c(13)},
+    "masakhanews": {"business": _c(4, 9), "entertainment": _c(1, 10),
+                    "health": _c(7), "politics": _c(11, 16), "sports": _c(15),
+                    "technology": _c(13)},
+    "10kgnad": {"Web": _c(13, 4), "Wirtschaft": _c(4, 9), "Sport": _c(15),
+                "Wissenschaft": _c(13, 7, 6), "Kultur": _c(1, 12), "Etat": _c(1),
+                "Inland": _c(11, 2, 5, 9, 14), "International": _c(11, 16, 2, 3, 14)},
+    "tgcontest": {"society": _c(11, 2, 3, 5, 9, 12, 14, 16, 8, 6, 7),
+                  "economy": _c(4, 9), "technology": _c(13), "sports": _c(15),
+                  "entertainment": _c(1, 10), "science": _c(13, 7, 6)},
+    "nlpcc": {"entertainment": _c(1), "finance": _c(4, 9), "military": _c(11, 16),
+              "sports": _c(15), "tech": _c(13), "world": _c(11, 16, 2, 3, 14),
+              "society": _c(14, 2, 3, 5, 8, 9)},
+    "sib200": {"science/technology": _c(13), "health": _c(7),
+               "politics": _c(11, 16, 2), "sports": _c(15),
+               "entertainment": _c(1, 10), "travel": _c(10)},
 }
 
 
