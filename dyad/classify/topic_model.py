@@ -62,10 +62,11 @@ class TopicModel:
         """P(code) for each of CODES; None when no feature of the story is known to the model
         (no evidence for any topic). What `feature_vector()` gives, computed for the known
         features only (row 0 of the weights is no feature's, so that 0 is not an index)."""
-        rows = list(filter(None, map(self.vocabulary.get, features)))
+        # An index array, not a list: numpy reads a list of 400 ints slower than it sums the rows.
+        rows = np.fromiter(filter(None, map(self.vocabulary.get, features)), np.intp)
         hits = [(self.vocabulary[LEXICON_PREFIX + label], weight)
                 for label, weight in lexicon.items() if weight]
-        if not rows and not hits:
+        if not rows.size and not hits:
             return None
         logits = self.bias + self.weights[rows].sum(axis=0) / math.sqrt(len(features) or 1)
         for row, weight in hits:
