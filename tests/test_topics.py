@@ -61,7 +61,7 @@ def topic(text, language=None, title=""):
 
 def top(text, language=None, title=""):
     """The label with the most weighted lexicon hits."""
-    code = topics.lexicon_language(language, f"{title}\n{text}")
+    code = topics.lexicon_language(language, title, text)
     weights = topics.lexicon_weights(topics.normalize(title), topics.normalize(text), code)
     return max(weights, key=weights.get) if weights else None
 

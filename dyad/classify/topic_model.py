@@ -94,6 +94,7 @@ class TopicScore:
 SHARED_CODES = {"medtop:16000000": "medtop:11000000"}
 
 
+@functools.lru_cache(maxsize=1)
 def _labels_by_group() -> dict[str, tuple[tuple[str, str], ...]]:
     """Code of the group → (label, its IPTC code), the general label first."""
     labels: dict[str, list[tuple[str, str]]] = {}
@@ -110,7 +111,7 @@ def score_topics(title: str, body: str, language: str | None = None) -> list[Top
     nothing is known of the story, or when no code reaches MIN_CONFIDENCE.
 
     `language` (ISO 639-1) picks the lexicon; without one, the text's script does."""
-    code = lexicon_language(language, f"{title or ''}\n{(body or '')[:600]}")
+    code = lexicon_language(language, title or "", body or "")
     features, lexicon = story_features(title, body, code)
     probabilities = model().probabilities(features, lexicon)
     if probabilities is None or probabilities.max() < MIN_CONFIDENCE:

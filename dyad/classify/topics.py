@@ -1,4 +1,5 @@
-"""Topic scoring over a taxonomy for international news, each label mapped to IPTC Media Topics.
+"""The topic taxonomy for international news, each label mapped to IPTC Media Topics, and the
+topic lexicons: what `topic_model` reads of a story besides its words.
 
 The taxonomy (labels, names, IPTC codes) is below; the lexicons are data, one file per language in
 `data/topics/<lang>.tsv` (`label<TAB>weight<TAB>term`). Text and terms are folded alike
@@ -12,8 +13,7 @@ The taxonomy (labels, names, IPTC codes) is below; the lexicons are data, one fi
   leading article is optional (الجيش also matches جيش).
 One Aho-Corasick automaton per language, all built on first use. The lexicon is the `language`
 given (ISO 639-1), or when there is none (or none for it) the one of the text's script, English
-for Latin. Title hits count double; scores are each label's share of all weighted hits, so they
-sum to 1 over `topics`.
+for Latin. Title hits count double.
 """
 from __future__ import annotations
 
@@ -217,11 +217,11 @@ def _hits(lowered: str, language: str):
                 yield label, weight
 
 
-def lexicon_language(language: str | None, text: str) -> str:
+def lexicon_language(language: str | None, title: str, body: str = "") -> str:
     """The lexicon for `language` (ISO 639-1, e.g. "de" or "de-AT"); without one, or for a
-    language without a lexicon, the one of the text's script."""
+    language without a lexicon, the one of the text's script (read only then)."""
     code = (language or "").split("-")[0].lower()
-    return code if code in LANGUAGES else text_language(text)
+    return code if code in LANGUAGES else text_language(f"{title}\n{body[:600]}")
 
 
 def lexicon_weights(title: str, body: str, language: str) -> dict[str, float]:

@@ -63,7 +63,7 @@ def training_examples(corpus: Path) -> list[tuple[topic_sets.Example, frozenset[
 
 
 def example_features(example: topic_sets.Example) -> tuple[set[str], dict[str, float]]:
-    language = lexicon_language(example.language, example.title + "\n" + example.text)
+    language = lexicon_language(example.language, example.title, example.text)
     return story_features(example.title, example.text, language)
 
 
