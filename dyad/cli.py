@@ -62,6 +62,7 @@ def _pipeline(command: str, argv: list[str]) -> int:
     from dyad.feedlist import FeedListError
     from dyad.options import OptionsError
     from dyad.pipelines import batch, stream
+    from dyad import progress
     from dyad.progress import Ticker
     from dyad.transforms.sinks.bigquery_tables import WarehouseError
     if command == "stream":
@@ -78,7 +79,8 @@ def _pipeline(command: str, argv: list[str]) -> int:
               f"{warehouse.location(settings)}")
         return 0
     summary = warehouse.run_summary(settings, identity.run_id)
-    print(format_summary(identity.run_id, warehouse.location(settings), summary))
+    print(format_summary(identity.run_id, warehouse.location(settings), summary,
+                         progress.note()))
     if command == "stream":
         print(format_polls(result))
     gc.freeze()  # the process ends now: spare it the collector's exit passes (~0.3 s)
@@ -123,7 +125,7 @@ def _pipeline_help(command: str) -> None:
     p.print_help()
 
 
-def format_summary(run_id: str, path: str, s: dict) -> str:
+def format_summary(run_id: str, path: str, s: dict, how: str = "") -> str:
     lines = [f"run {run_id} → {path}",
              f"  stories written: {s['stories_written']} (feed-summary fallbacks: {s['fallbacks']}); "
              f"in warehouse: {s['stories_total']}"]
@@ -132,6 +134,8 @@ def format_summary(run_id: str, path: str, s: dict) -> str:
     lines += [f"    {stage:<12} {etype:<22} {n}" for stage, etype, n in s["errors_by_stage"]]
     lines.append("  top country pairs: " + ", ".join(f"{p} ({n})" for p, n in s["top_pairs"]))
     lines.append("  top topics: " + ", ".join(f"{t} ({n})" for t, n in s["top_topics"]))
+    if how:
+        lines.append(f"  ran as: {how}")
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 
 _lock = threading.Lock()
 _counts: Counter = Counter()
+_note = {"text": ""}   # how the run is executed, e.g. "2 worker processes (2 cores, 20 feeds)"
 
 
 def bump(name: str, n: int = 1) -> None:
@@ -23,6 +24,14 @@ def set_value(name: str, value: int) -> None:
         _counts[name] = value
 
 
+def set_note(text: str) -> None:
+    _note["text"] = text
+
+
+def note() -> str:
+    return _note["text"]
+
+
 def snapshot() -> dict:
     with _lock:
         return dict(_counts)
@@ -31,10 +40,11 @@ def snapshot() -> dict:
 def reset() -> None:
     with _lock:
         _counts.clear()
+        _note["text"] = ""
 
 
-def render(counts: dict) -> str:
-    return (f"feeds {counts.get('feeds_done', 0)}/{counts.get('feeds_total', 0)} · "
+def render(counts: dict, how: str = "") -> str:
+    return (f"{how + ' · ' if how else ''}feeds {counts.get('feeds_done', 0)}/{counts.get('feeds_total', 0)} · "
             f"stories written {counts.get('stories_written', 0)} · "
             f"errors {counts.get('errors', 0)}")
 
@@ -56,7 +66,7 @@ class Ticker:
 
     def _run(self):
         while not self._stop.wait(self.interval):
-            self.stream.write("\r" + render(snapshot()) + "\033[K")
+            self.stream.write("\r" + render(snapshot(), note()) + "\033[K")
             self.stream.flush()
 
     def __exit__(self, *exc):

@@ -5,11 +5,13 @@
 
 1. The naive loop: feedparser, then newspaper3k download() and parse() per entry, one at a time,
    over the first --naive-sample entries (its rate does not change with more).
-2. `dyad ingest` on the DirectRunner into DuckDB over every article (a subprocess: its wall time
-   includes start-up; its peak RSS is summed over its processes, sampled every 0.1 s).
-3. CPU per article on the same pages, one core: dyad's extract + classify beside newspaper3k's
-   parse() alone.
+2. `dyad ingest` as the README runs it (no runner flags: it picks its own parallelism), into
+   DuckDB, over every article (a subprocess: its wall time includes start-up; its CPU and peak
+   RSS are summed over its processes, RSS sampled every 0.1 s).
+3. CPU per article of each stage (fetch, parse, classify, write) on one core beside newspaper3k's
+   parse() alone; what the whole run spent per story beyond them is Beam's and start-up's.
 4. Peak RSS of a `dyad ingest` of --big stories (0 to skip).
+Every server answers before anything is timed.
 """
 from __future__ import annotations
 
@@ -47,9 +49,10 @@ def naive_loop(served: Served, sample: int) -> tuple[int, float]:
     return done, time.monotonic() - start
 
 
-def dyad_run(feed_urls: list[str], folder: str, name: str, workers: int) -> dict:
-    """`dyad ingest` in a subprocess: stories written, wall seconds, peak RSS (MB) summed over the
-    launcher and its worker processes."""
+def dyad_run(feed_urls: list[str], folder: str, name: str) -> dict:
+    """`dyad ingest` as the README tells a user to run it (no runner flags), in a subprocess:
+    stories written, wall seconds, CPU seconds of all its processes, peak RSS (MB) summed over
+    them, and how it chose to run (the summary says)."""
     feeds = os.path.join(folder, f"{name}.yaml")
     with open(feeds, "w", encoding="utf-8") as f:
         f.write("feeds:\n" + "".join(f"  - url: {url}\n" for url in feed_urls))
@@ -57,17 +60,20 @@ def dyad_run(feed_urls: list[str], folder: str, name: str, workers: int) -> dict
     start = time.monotonic()
     process = subprocess.Popen([dyad, "ingest", "--feeds", feeds, "--warehouse",
                                 f"duckdb:{os.path.join(folder, name)}.duckdb",
-                                "--allow-network", "127.0.0.1/32", *_workers(workers)],
+                                "--allow-network", "127.0.0.1/32"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     memory = TreeMemory(process.pid)
     out = process.stdout.read()
-    _pid, status, _usage = os.wait4(process.pid, 0)
+    # The launcher waits for its worker processes, so its usage includes theirs.
+    _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.monotonic() - start
     memory.stop()
     if status:
         raise RuntimeError(f"dyad ingest failed ({status}): {out[-500:]}")
     written = int(out.split("stories written: ", 1)[1].split()[0])
-    return {"stories": written, "seconds": seconds, "rss_mb": memory.peak / 2**20}
+    how = out.split("ran as: ", 1)[1].split("\n", 1)[0] if "ran as: " in out else "?"
+    return {"stories": written, "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mb": memory.peak / 2**20, "how": how}
 
 
 class TreeMemory:
@@ -101,29 +107,48 @@ class TreeMemory:
         self._thread.join()
 
 
-def _workers(workers: int) -> list[str]:
-    if workers <= 1:
-        return []
-    return ["--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
+def cpu_by_stage(served: Served, sample: int, folder: str) -> dict[str, float]:
+    """CPU ms per article of each of dyad's stages, on one core, through the functions the stages
+    call: fetch (over loopback), parse, classify, write (DuckDB, in batches of 500); and, for the
+    comparison, newspaper3k's parse() of the same pages."""
+    import datetime as dt
 
-
-def cpu_per_article(corpus: Corpus, sample: int) -> tuple[float, float]:
-    """(dyad extract + classify, newspaper3k parse) CPU ms per article, on one core."""
-    from dyad.classify import classify, warm_up
+    from dyad.classify import warm_up
     from dyad.evaluation.extraction import run_newspaper3k
-    from dyad.extract import extract
+    from dyad.feeds import parse_feed
+    from dyad.http import Fetcher, FetchPolicy
+    from dyad.records import FeedEntry, FeedSpec
+    from dyad.transforms.classify import story_row
+    from dyad.transforms.fetch import fetch_page
+    from dyad.transforms.parse import parse_page
+    from dyad.transforms.read_feeds import fetch_feed
+    from dyad.transforms.sinks.duckdb import write_batch
     warm_up()
-    pages = [(f"http://127.0.0.1/news/{i}.html", corpus.pages[i].decode()) for i in range(sample)]
-    run_newspaper3k(*pages[0])  # its imports, outside the clock
-    start = time.process_time()
-    for url, html in pages:
-        fields = extract(url, html)
-        classify(fields["title"], fields["text"], fields.get("lead", ""))
-    dyad_ms = (time.process_time() - start) * 1000 / len(pages)
-    start = time.process_time()
-    for url, html in pages:
-        run_newspaper3k(url, html)
-    return dyad_ms, (time.process_time() - start) * 1000 / len(pages)
+    fetcher = Fetcher(FetchPolicy(allowed_networks=("127.0.0.1/32",)))
+    now = dt.datetime.now(dt.timezone.utc)
+    entries = []
+    for url in served.feed_urls():
+        entries += [e for e in parse_feed(fetch_feed(fetcher, FeedSpec(url)), now)
+                    if isinstance(e, FeedEntry)]
+    entries = entries[:sample]
+    clock = {}
+
+    def timed(stage, work, items):
+        start = time.process_time()
+        out = [work(item) for item in items]
+        clock[stage] = (time.process_time() - start) * 1000 / len(items)
+        return out
+
+    pages = timed("fetch", lambda e: fetch_page(fetcher, e), entries)
+    articles = timed("parse", lambda p: parse_page(p)[0], pages)
+    rows = timed("classify", lambda a: story_row(a, "bench", now), articles)
+    path = os.path.join(folder, "stages.duckdb")
+    batches = [rows[i:i + 500] for i in range(0, len(rows), 500)]
+    timed("write", lambda b: write_batch(path, [("stories", r) for r in b], "bench"), batches)
+    clock["write"] *= len(batches) / len(rows)
+    run_newspaper3k(pages[0].entry.url, pages[0].body.decode())  # its imports, outside the clock
+    timed("newspaper3k parse", lambda p: run_newspaper3k(p.entry.url, p.body.decode()), pages)
+    return clock
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,8 +160,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--naive-sample", type=int, default=300,
                    help="Articles the naive loop fetches (default 300).")
     p.add_argument("--cpu-sample", type=int, default=300, help="Pages timed for CPU (default 300).")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="DirectRunner worker processes for dyad (default: one per core).")
     p.add_argument("--big", type=int, default=10000,
                    help="Stories in the peak-memory run (default 10000; 0 skips it).")
     args = p.parse_args(argv)
@@ -150,25 +173,30 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     with tempfile.TemporaryDirectory(prefix="dyad-bench-") as folder, Served(corpus,
                                                                               args.latency) as web:
+        web.wait_until_serving()
         n, seconds = naive_loop(web, args.naive_sample)
         naive = n / seconds
         print(f"naive loop (feedparser + newspaper3k, sequential): {n} stories in {seconds:.1f} s "
               f"= {naive:.1f} stories/s", flush=True)
-        run = dyad_run(web.feed_urls(), folder, "bench", args.workers)
+        run = dyad_run(web.feed_urls(), folder, "bench")
         rate = run["stories"] / run["seconds"]
-        print(f"dyad ingest (DirectRunner, {args.workers} worker process(es), DuckDB): "
-              f"{run['stories']} stories in "
-              f"{run['seconds']:.1f} s = {rate:.1f} stories/s, {rate / naive:.1f}x the naive "
+        print(f"dyad ingest as a user runs it ({run['how']}; DuckDB): {run['stories']} stories "
+              f"in {run['seconds']:.1f} s = {rate:.1f} stories/s, {rate / naive:.1f}x the naive "
               f"loop; peak RSS {run['rss_mb']:.0f} MB (all its processes)", flush=True)
-    dyad_ms, np_ms = cpu_per_article(corpus, min(args.cpu_sample, args.articles))
-    print(f"CPU per article, one core: dyad extract + classify {dyad_ms:.1f} ms; newspaper3k "
-          f"parse alone {np_ms:.1f} ms", flush=True)
+        stages = cpu_by_stage(web, min(args.cpu_sample, args.articles), folder)
+    total = 1000 * run["cpu"] / run["stories"]
+    own = sum(ms for stage, ms in stages.items() if stage != "newspaper3k parse")
+    print("CPU per article (ms, one core): " + ", ".join(
+        f"{stage} {ms:.1f}" for stage, ms in stages.items()) + f"; parse + classify "
+        f"{stages['parse'] + stages['classify']:.1f}. The whole run: {total:.1f} per story, of "
+        f"which Beam, start-up and the rest {total - own:.1f}", flush=True)
     if args.big:
         big = Corpus(args.big, args.feeds, seed=11)
         with tempfile.TemporaryDirectory(prefix="dyad-bench-") as folder, Served(big, 0.0) as web:
-            run = dyad_run(web.feed_urls(), folder, "big", args.workers)
-        print(f"dyad ingest of {run['stories']} stories: {run['seconds']:.1f} s, peak RSS "
-              f"{run['rss_mb']:.0f} MB (all its processes)", flush=True)
+            web.wait_until_serving()
+            run = dyad_run(web.feed_urls(), folder, "big")
+        print(f"dyad ingest of {run['stories']} stories ({run['how']}): {run['seconds']:.1f} s, "
+              f"peak RSS {run['rss_mb']:.0f} MB (all its processes)", flush=True)
     print(f"bench took {time.monotonic() - began:.0f} s")
     return 0
 

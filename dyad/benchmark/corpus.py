@@ -96,6 +96,27 @@ class Served:
             server.shutdown()
             server.server_close()
 
+    def wait_until_serving(self, timeout: float = 30.0) -> None:
+        """Return once every outlet has answered a request for its feed."""
+        import concurrent.futures
+        import urllib.request
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
+
+        def answer(url: str) -> None:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with opener.open(url, timeout=5) as resp:
+                        resp.read()
+                    return
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+
+        with concurrent.futures.ThreadPoolExecutor(len(self.servers) or 1) as pool:
+            list(pool.map(answer, self.feed_urls()))
+
     def base(self, f: int) -> str:
         return f"http://127.0.0.1:{self.servers[f].server_address[1]}"
 

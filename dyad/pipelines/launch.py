@@ -13,8 +13,10 @@ from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, 
 from apache_beam.runners.portability import local_job_service
 from apache_beam.runners.portability.fn_api_runner import fn_runner, worker_handlers
 
-from dyad import warehouse
+from dyad import progress, warehouse
+from dyad.feedlist import load_feed_list
 from dyad.options import Settings, settings_from
+from dyad.pipelines import parallelism
 
 # Locally a stream runs on Beam's in-process portable runner: it executes the poll clock (a
 # splittable DoFn) for real, and stages fused with it emit as each poll ends. The DirectRunner's
@@ -88,6 +90,8 @@ def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run
         if standard.runner == LOCAL_STREAMING_RUNNER:
             _bound_local_stream_metrics()
     settings: Settings = settings_from(options)
+    if not streaming:  # a stream's polls bring a few new entries each: one process serves them
+        progress.set_note(parallelism.choose(options, argv, lambda: len(load_feed_list(settings.feeds))))
     if settings.bigquery:  # workers then point Beam's BigQuery clients where the launcher does
         setup.beam_plugins = [*(setup.beam_plugins or []), warehouse.BEAM_PLUGIN]
     warehouse.prepare(settings)
