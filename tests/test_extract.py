@@ -213,3 +213,9 @@ def test_byline_matches_trafilatura_on_every_corpus_page():
             assert extract_author(tree) == expected, page
             found += expected is not None
     assert len(pages) > 300 and found > 150
+
+
+def test_readability_on_a_page_without_a_body_gives_no_candidate_not_a_crash():
+    from dyad.extract.body import readability_text
+    # lxml asserts on readability's summary of such a page ("too many bodies: []").
+    assert readability_text("<html><head><title>Only a title</title></head></html>", None) == ""

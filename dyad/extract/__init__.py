@@ -10,9 +10,15 @@ import datetime as dt
 import logging
 import re
 
-from dyad.extract import body, headline, metadata
-from dyad.extract.decode import decode_html, decode_with_charset, html_to_text, parse_html
-from dyad.records import Article, FeedEntry
+from dyad.extract import xpath_guard
+
+# Before any extraction: trafilatura's expressions with a cheap first test (same matches).
+xpath_guard.guard_trafilatura()
+
+from dyad.extract import body, headline, metadata  # noqa: E402
+from dyad.extract.decode import (decode_html, decode_with_charset, html_to_text,  # noqa: E402
+                                 parse_html)
+from dyad.records import Article, FeedEntry  # noqa: E402
 
 __all__ = ["Article", "ExtractionError", "article_from_page", "best_date", "decode_html",
            "decode_with_charset", "extract", "fallback_article", "html_to_text", "parse_html"]

@@ -61,7 +61,9 @@ def readability_text(html: str, url: str | None) -> str:
     try:
         summary = Readability(html, url=url).summary(html_partial=True)
         root = lxml.html.fragment_fromstring(summary, create_parent="div")
-    except (lxml.etree.ParserError, ValueError, TypeError):
+    except (lxml.etree.ParserError, ValueError, TypeError, AssertionError):
+        # lxml asserts that a fragment has one body: readability's summary of a page with none
+        # ("<html><head></head></html>") has not; the other candidates decide then.
         return ""
     lines = []
     for block in root.iter(*_BLOCKS):

@@ -43,11 +43,21 @@ def decode_with_charset(body: bytes, content_type: str = "") -> tuple[str, str]:
         return body.decode(guessed, errors="replace"), guessed
 
 
+# lxml.html's own lookup is a Python method, called each time lxml makes an element object (about
+# 6,000 times a news page as trafilatura walks and copies it): a C-level lookup gives the same
+# classes, less the form controls' subclasses, which nothing here uses. Same output on the 341
+# corpus pages, 6 % less CPU.
+_HTML_CLASSES = lxml.etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
+
+
 def parse_html(text: str) -> lxml.html.HtmlElement | None:
     """One lxml tree that every extractor shares; None for a page with no markup at all."""
     if not text.strip():
         return None
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    parser.set_element_class_lookup(_HTML_CLASSES)
     try:
         return lxml.html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
     except (lxml.etree.ParserError, ValueError):
