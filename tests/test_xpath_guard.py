@@ -59,6 +59,7 @@ def test_a_guard_is_added_only_where_it_cannot_change_the_result():
         ".//*[self::aside or @class='x']",              # a tag test among the attribute tests
         ".//*[not(@class)]",                            # true without the attribute
         ".//*[re:test(@class, 'a|')]",                  # a pattern that matches ""
+        './/*[re:test(@id, "^x?$")]',                   # the same, in double quotes
         ".//*[@class='x' or contains(text(), 'y')]",    # a text test
         "(.//article)[1]",                              # no predicate on //*
     ]

@@ -24,7 +24,7 @@ REGEXP_NS = {"re": "http://exslt.org/regular-expressions"}
 _LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 _ATTRIBUTE = re.compile(r"@([\w-]+)")
 _CHILD_TEST = re.compile(r"^([a-z][\w-]*)\s*=")   # rel='me': a child element's text
-_PATTERN = re.compile(r"re:test\([^,]+,\s*'([^']*)'\)")
+_PATTERN = re.compile(r"re:test\([^,]+,\s*(['\"])(.*?)\1\s*\)")
 _TAG_TEST = re.compile(r"^\s*self::\w+(?:\s+or\s+self::\w+)*\s*$")
 # What an attribute test may be made of, once its literals are taken out.
 _ATTRIBUTE_TEST_PARTS = re.compile(
@@ -70,7 +70,7 @@ def guarded(expression: XPath) -> XPath:
         return expression
     head, rest = source.split("//*", 1)
     split = _predicates(rest)
-    if split is None or any(re.search(p, "") for p in _PATTERN.findall(source)):
+    if split is None or any(re.search(p, "") for _q, p in _PATTERN.findall(source)):
         return expression
     predicates, _tail = split
     names: list[str] = []
