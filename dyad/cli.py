@@ -58,11 +58,10 @@ def _pipeline(command: str, argv: list[str]) -> int:
     if "-h" in argv or "--help" in argv:
         _pipeline_help(command)
         return 0
-    from dyad import warehouse
+    from dyad import progress, warehouse
     from dyad.feedlist import FeedListError
     from dyad.options import OptionsError
     from dyad.pipelines import batch, stream
-    from dyad import progress
     from dyad.progress import Ticker
     from dyad.transforms.sinks.bigquery_tables import WarehouseError
     if command == "stream":

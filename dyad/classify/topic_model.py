@@ -62,17 +62,15 @@ class TopicModel:
         """P(code) for each of CODES; None when no feature of the story is known to the model
         (no evidence for any topic). What `feature_vector()` gives, computed for the known
         features only (row 0 of the weights is no feature's, so that 0 is not an index)."""
-        known = [row for row in map(self.vocabulary.get, features) if row]
+        # An index array, not a list: numpy reads a list of 400 ints slower than it sums the rows.
+        rows = np.fromiter(filter(None, map(self.vocabulary.get, features)), np.intp)
         hits = [(self.vocabulary[LEXICON_PREFIX + label], weight)
                 for label, weight in lexicon.items() if weight]
-        if not known and not hits:
+        if not rows.size and not hits:
             return None
-        values = np.empty(len(known) + len(hits), np.float32)
-        values[:len(known)] = 1 / math.sqrt(len(features))
-        values[len(known):] = [self.lexicon_scale * math.log1p(w) for _, w in hits]
-        # One gather and one product: the word rows and the lexicon rows together.
-        rows = np.array(known + [row for row, _ in hits], np.intp)
-        logits = self.bias + values @ self.weights[rows]
+        logits = self.bias + self.weights[rows].sum(axis=0) / math.sqrt(len(features) or 1)
+        for row, weight in hits:
+            logits += self.weights[row] * (self.lexicon_scale * math.log1p(weight))
         logits = np.exp(logits - logits.max())
         return logits / logits.sum()
 

@@ -45,6 +45,8 @@ def _discard_tests():
 
 
 _TESTS = _discard_tests()
+
+
 def extract_author(tree: lxml.html.HtmlElement) -> str | None:
     """The byline markup's author(s), "; "-joined, or None: trafilatura's extract_author."""
     if _TESTS is None:

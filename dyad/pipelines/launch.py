@@ -91,7 +91,8 @@ def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run
             _bound_local_stream_metrics()
     settings: Settings = settings_from(options)
     if not streaming:  # a stream's polls bring a few new entries each: one process serves them
-        progress.set_note(parallelism.choose(options, argv, lambda: len(load_feed_list(settings.feeds))))
+        progress.set_note(parallelism.choose(
+            options, argv, lambda: len(load_feed_list(settings.feeds))))
     if settings.bigquery:  # workers then point Beam's BigQuery clients where the launcher does
         setup.beam_plugins = [*(setup.beam_plugins or []), warehouse.BEAM_PLUGIN]
     warehouse.prepare(settings)
