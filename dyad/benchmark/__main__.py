@@ -7,10 +7,10 @@
    over the first --naive-sample entries (its rate does not change with more).
 2. `dyad ingest` as the README runs it (no runner flags: it picks its own parallelism), into
    DuckDB, over every article (a subprocess: its wall time includes start-up; its CPU and peak
-   RSS are summed over its processes, RSS sampled every 0.1 s).
+   memory (PSS and RSS) are summed over its processes, memory sampled every 0.1 s).
 3. CPU per article of each stage (fetch, parse, classify, write) on one core beside newspaper3k's
    parse() alone; what the whole run spent per story beyond them is Beam's and start-up's.
-4. Peak RSS of a `dyad ingest` of --big stories (0 to skip).
+4. Peak memory of a `dyad ingest` of --big stories (0 to skip).
 Every server answers before anything is timed.
 """
 from __future__ import annotations
@@ -51,8 +51,8 @@ def naive_loop(served: Served, sample: int) -> tuple[int, float]:
 
 def dyad_run(feed_urls: list[str], folder: str, name: str) -> dict:
     """`dyad ingest` as the README tells a user to run it (no runner flags), in a subprocess:
-    stories written, wall seconds, CPU seconds of all its processes, peak RSS (MB) summed over
-    them, and how it chose to run (the summary says)."""
+    stories written, wall seconds, CPU seconds of all its processes, peak PSS and RSS (MB) summed
+    over them, and how it chose to run (the summary says)."""
     feeds = os.path.join(folder, f"{name}.yaml")
     with open(feeds, "w", encoding="utf-8") as f:
         f.write("feeds:\n" + "".join(f"  - url: {url}\n" for url in feed_urls))
@@ -73,16 +73,21 @@ def dyad_run(feed_urls: list[str], folder: str, name: str) -> dict:
     written = int(out.split("stories written: ", 1)[1].split()[0])
     how = out.split("ran as: ", 1)[1].split("\n", 1)[0] if "ran as: " in out else "?"
     return {"stories": written, "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
-            "rss_mb": memory.peak / 2**20, "how": how}
+            "rss_mb": memory.peak / 2**20, "pss_mb": memory.peak_pss / 2**20, "how": how}
 
 
 class TreeMemory:
-    """The peak of the summed RSS of a process and its descendants, sampled every 0.1 s."""
+    """The peaks of the summed RSS and PSS of a process and its descendants, sampled every 0.1 s.
+
+    RSS counts a page shared by several processes (a forked process's copy-on-write inheritance)
+    in each of them; PSS divides it among them, so their sum is the memory they take together.
+    """
 
     def __init__(self, pid: int):
         import psutil
         self.root = psutil.Process(pid)
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -94,17 +99,28 @@ class TreeMemory:
                 processes = [self.root, *self.root.children(recursive=True)]
             except psutil.Error:
                 continue
-            total = 0
+            rss = pss = 0
             for p in processes:
                 try:
-                    total += p.memory_info().rss
-                except psutil.Error:
+                    rss += p.memory_info().rss
+                    pss += _pss(p.pid)
+                except (psutil.Error, OSError):
                     pass  # a worker that has just exited
-            self.peak = max(self.peak, total)
+            self.peak = max(self.peak, rss)
+            self.peak_pss = max(self.peak_pss, pss)
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _pss(pid: int) -> int:
+    """Bytes of proportional set size (Linux's /proc/PID/smaps_rollup)."""
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def cpu_by_stage(served: Served, sample: int, folder: str) -> dict[str, float]:
@@ -151,6 +167,11 @@ def cpu_by_stage(served: Served, sample: int, folder: str) -> dict[str, float]:
     return clock
 
 
+def _memory(run: dict) -> str:
+    return (f"peak memory of all its processes together {run['pss_mb']:.0f} MB (PSS; summed RSS "
+            f"{run['rss_mb']:.0f} MB counts their shared pages once per process)")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m dyad.benchmark", description=__doc__.split("\n")[0])
     p.add_argument("--articles", type=int, default=2000, help="Articles (default 2000).")
@@ -182,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         rate = run["stories"] / run["seconds"]
         print(f"dyad ingest as a user runs it ({run['how']}; DuckDB): {run['stories']} stories "
               f"in {run['seconds']:.1f} s = {rate:.1f} stories/s, {rate / naive:.1f}x the naive "
-              f"loop; peak RSS {run['rss_mb']:.0f} MB (all its processes)", flush=True)
+              f"loop; {_memory(run)}", flush=True)
         stages = cpu_by_stage(web, min(args.cpu_sample, args.articles), folder)
     total = 1000 * run["cpu"] / run["stories"]
     own = sum(ms for stage, ms in stages.items() if stage != "newspaper3k parse")
@@ -196,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             web.wait_until_serving()
             run = dyad_run(web.feed_urls(), folder, "big")
         print(f"dyad ingest of {run['stories']} stories ({run['how']}): {run['seconds']:.1f} s, "
-              f"peak RSS {run['rss_mb']:.0f} MB (all its processes)", flush=True)
+              f"{_memory(run)}", flush=True)
     print(f"bench took {time.monotonic() - began:.0f} s")
     return 0
 

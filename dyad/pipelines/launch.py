@@ -14,9 +14,10 @@ from apache_beam.runners.portability import local_job_service
 from apache_beam.runners.portability.fn_api_runner import fn_runner, worker_handlers
 
 from dyad import progress, warehouse
-from dyad.feedlist import load_feed_list
+from dyad.classify import warm_up
 from dyad.options import Settings, settings_from
 from dyad.pipelines import parallelism
+from dyad.transforms import cpu_pool
 
 # Locally a stream runs on Beam's in-process portable runner: it executes the poll clock (a
 # splittable DoFn) for real, and stages fused with it emit as each poll ends. The DirectRunner's
@@ -90,18 +91,24 @@ def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run
         if standard.runner == LOCAL_STREAMING_RUNNER:
             _bound_local_stream_metrics()
     settings: Settings = settings_from(options)
-    if not streaming:  # a stream's polls bring a few new entries each: one process serves them
-        progress.set_note(parallelism.choose(
-            options, argv, lambda: len(load_feed_list(settings.feeds))))
+    plan = parallelism.choose(options, argv)
+    progress.set_note(plan.note)
     if settings.bigquery:  # workers then point Beam's BigQuery clients where the launcher does
         setup.beam_plugins = [*(setup.beam_plugins or []), warehouse.BEAM_PLUGIN]
     warehouse.prepare(settings)
     identity = run_identity or Run.new()
     pipeline = beam.Pipeline(options=options)
     build(pipeline, settings, identity)
-    result = pipeline.run()
-    if not submits_remotely(standard.runner):
-        result.wait_until_finish()  # a Dataflow job (and a Flex Template launch) returns at once
+    # Forked before the runner starts its threads; after the options and the warehouse are
+    # known to be good, so that a typo costs no processes.
+    if plan.pool and not cpu_pool.start(plan.pool, warm_up):
+        progress.set_note("one process (this system cannot fork)")
+    try:
+        result = pipeline.run()
+        if not submits_remotely(standard.runner):
+            result.wait_until_finish()  # a Dataflow job (and a Flex Template launch) returns at once
+    finally:
+        cpu_pool.stop()
     return identity, settings, result
 
 

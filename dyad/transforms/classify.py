@@ -1,6 +1,5 @@
 """Stage 5, classify: Article → a `stories` row (topics, countries, country pair, and the rest)."""
 import datetime as dt
-from typing import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -9,7 +8,9 @@ from dyad import __version__
 from dyad.classify import classify, warm_up
 from dyad.records import Article
 from dyad.schemas import STORIES, build_row
-from dyad.transforms.dead_letters import ErrorOut, run_stage
+from dyad.transforms import cpu_pool
+from dyad.transforms.cpu_pool import PooledFn
+from dyad.transforms.dead_letters import run_stage
 
 
 def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
@@ -48,21 +49,33 @@ def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
     })
 
 
-class ClassifyStoryFn(beam.DoFn):
-    """Article → `stories` row; ingested at `ingested_at` (a batch run's start) or (streams) now."""
+def story_outputs(article: Article, run_id: str, ingested_at: dt.datetime | None) -> list[dict]:
+    return [story_row(article, run_id, ingested_at or dt.datetime.now(dt.timezone.utc))]
+
+
+class ClassifyStoryFn(PooledFn):
+    """Article → `stories` row, in the run's CPU pool when it has one (`cpu_pool`); ingested at
+    `ingested_at` (a batch run's start) or (streams) now."""
+
+    stage = "classify"
+    work = story_outputs
 
     def __init__(self, run_id: str, ingested_at: dt.datetime | None):
-        self.run_id = run_id
+        super().__init__(run_id)
         self.ingested_at = ingested_at
         self.classified = Metrics.counter("dyad", "stories_classified")
 
-    def setup(self):
-        warm_up()
+    def work_args(self) -> tuple:
+        return (self.run_id, self.ingested_at)
 
-    def process(self, article: Article) -> Iterable[dict | ErrorOut]:
-        self.classified.inc()
-        yield story_row(article, self.run_id,
-                        self.ingested_at or dt.datetime.now(dt.timezone.utc))
+    def setup(self):
+        super().setup()
+        if not cpu_pool.size():  # the pool's processes have built it, each its own
+            warm_up()
+
+    def count(self, output) -> None:
+        if isinstance(output, dict):
+            self.classified.inc()
 
 
 class ClassifyStories(beam.PTransform):

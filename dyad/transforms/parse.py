@@ -4,14 +4,13 @@ A page that was not fetched, or that yields no usable text, becomes an Article b
 feed's title and summary with `extraction = 'feed_summary'` and a note saying why; a parse failure
 is also recorded as an `ingest_errors` row with stage `parse`.
 """
-from typing import Iterable
-
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from dyad.errors import error_row
 from dyad.extract import ExtractionError, article_from_page, decode_html, fallback_article
 from dyad.records import Article, FetchedPage
+from dyad.transforms.cpu_pool import PooledFn
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 
 
@@ -27,19 +26,32 @@ def parse_page(page: FetchedPage) -> tuple[Article, ExtractionError | None]:
         return fallback_article(page.entry, f"page not usable: {exc.error_type}: {exc}"), exc
 
 
-class ParseArticleFn(beam.DoFn):
+def parse_outputs(page: FetchedPage, run_id: str) -> list[Article | ErrorOut]:
+    """The article of a page, after the error row of a page that had to fall back."""
+    article, problem = parse_page(page)
+    if problem is None:
+        return [article]
+    return [error_output(error_row("parse", page.url, page.feed_url, problem.error_type,
+                                   str(problem), run_id)), article]
+
+
+class ParseArticleFn(PooledFn):
+    """FetchedPage → Article, in the run's CPU pool when it has one (`cpu_pool`)."""
+
+    stage = "parse"
+    work = parse_outputs
+
     def __init__(self, run_id: str):
-        self.run_id = run_id
+        super().__init__(run_id)
         self.parsed = Metrics.counter("dyad", "articles_parsed")
         self.fallbacks = Metrics.counter("dyad", "articles_feed_fallback")
 
-    def process(self, page: FetchedPage) -> Iterable[Article | ErrorOut]:
-        article, problem = parse_page(page)
-        if problem is not None:
-            yield error_output(error_row("parse", page.url, page.feed_url, problem.error_type,
-                                         str(problem), self.run_id))
-        (self.fallbacks if article.extraction == "feed_summary" else self.parsed).inc()
-        yield article
+    def work_args(self) -> tuple:
+        return (self.run_id,)
+
+    def count(self, output) -> None:
+        if isinstance(output, Article):
+            (self.fallbacks if output.extraction == "feed_summary" else self.parsed).inc()
 
 
 class ParseArticles(beam.PTransform):
