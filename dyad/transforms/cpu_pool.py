@@ -33,8 +33,9 @@ from dyad.transforms.dead_letters import ErrorOut, error_output
 
 log = logging.getLogger(__name__)
 
-# Elements out (queued or being worked on) per pool process: enough that none waits for work.
-IN_FLIGHT_PER_PROCESS = 4
+# Elements out (queued or being worked on) per pool process: results are taken oldest first, so
+# with few out a process can idle while the launcher waits for one slow page (docs/throughput.md).
+IN_FLIGHT_PER_PROCESS = 16
 
 _pool: dict = {"executor": None, "size": 0}
 
@@ -47,7 +48,9 @@ def start(size: int, warm_up: Callable[[], None]) -> bool:
         return False
     executor = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_prepare_child, initargs=(warm_up,))
-    executor.submit(int).result()  # with fork, the first task starts every process at once
+    # With fork the first task forks every process, at once and in this thread; their warm-up
+    # then runs beside the launcher's start (the first parse waits for it, not the launcher).
+    executor.submit(int)
     _pool.update(executor=executor, size=size)
     return True
 
