@@ -1,9 +1,9 @@
 """Stage 1-2, read feeds: FeedSpec → FeedEntry (one per entry of every feed).
 
-FetchFeedFn fetches feeds through the guarded client, many at a time; ParseFeedFn turns the body
-into entries with feedparser (malformed feeds still yield what they can). Failures become
-`ingest_errors` rows with stage `read_feeds` (fetch) or `parse_feeds` (not a feed, entry without a
-usable link).
+FetchFeedFn fetches feeds through the guarded client, many at a time; ParseFeedFn (in the run's
+CPU pool when it has one) turns the body into entries with feedparser (malformed feeds still
+yield what they can). Failures become `ingest_errors` rows with stage `read_feeds` (fetch) or
+`parse_feeds` (not a feed, entry without a usable link).
 """
 import datetime as dt
 from typing import Iterable
@@ -16,6 +16,7 @@ from dyad.errors import error_row
 from dyad.feeds import EntryProblem, FeedParseError, parse_feed
 from dyad.http import Fetcher, FetchError, FetchPolicy
 from dyad.records import FeedDocument, FeedEntry, FeedSpec
+from dyad.transforms.cpu_pool import PooledFn
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 from dyad.transforms.fetch_pool import HostLimitedFetchFn
 
@@ -63,26 +64,47 @@ class FetchFeedFn(HostLimitedFetchFn):
         yield doc
 
 
-class ParseFeedFn(beam.DoFn):
-    """FeedDocument → FeedEntry each; seen at `seen_at`, or (streams) when the feed was fetched."""
+def feed_outputs(doc: FeedDocument, run_id: str,
+                 seen_at: dt.datetime | None) -> list[FeedEntry | ErrorOut]:
+    """The entries of a feed, an error row for each that cannot become a story, or one error row
+    for a body that is not a feed."""
+    out = []
+    try:
+        for item in parse_feed(doc, seen_at or doc.fetched_at):
+            if isinstance(item, EntryProblem):
+                out.append(error_output(error_row("parse_feeds", item.url, doc.url,
+                                                  item.error_type, str(item), run_id)))
+            else:
+                out.append(item)
+    except FeedParseError as exc:
+        out.append(error_output(error_row("parse_feeds", doc.url, doc.url, exc.error_type,
+                                          str(exc), run_id)))
+    return out
+
+
+class ParseFeedFn(PooledFn):
+    """FeedDocument → FeedEntry each, in the run's CPU pool when it has one (`cpu_pool`); seen at
+    `seen_at`, or (streams) when the feed was fetched."""
+
+    stage = "parse_feeds"
+    work = feed_outputs
 
     def __init__(self, run_id: str, seen_at: dt.datetime | None):
-        self.run_id = run_id
+        super().__init__(run_id)
         self.seen_at = seen_at
         self.entries = Metrics.counter("dyad", "entries_read")
 
-    def process(self, doc: FeedDocument) -> Iterable[FeedEntry | ErrorOut]:
-        try:
-            for item in parse_feed(doc, self.seen_at or doc.fetched_at):
-                self.entries.inc()
-                if isinstance(item, EntryProblem):
-                    yield error_output(error_row("parse_feeds", item.url, doc.url, item.error_type,
-                                                 str(item), self.run_id))
-                else:
-                    yield item
-        except FeedParseError as exc:
-            yield error_output(error_row("parse_feeds", doc.url, doc.url, exc.error_type, str(exc),
-                                         self.run_id))
+    def work_args(self) -> tuple:
+        return (self.run_id, self.seen_at)
+
+    def count(self, output) -> None:
+        # Entries read: those that became FeedEntries and those refused, whose error row names
+        # the feed and the entry's link (or none). A body that is no feed names the feed twice;
+        # a crash's dead letter names no feed.
+        if isinstance(output, FeedEntry):
+            self.entries.inc()
+        elif output.value["feed_url"] is not None and output.value["url"] != output.value["feed_url"]:
+            self.entries.inc()
 
 
 class ReadFeeds(beam.PTransform):
