@@ -1,11 +1,11 @@
-"""CPU-bound stage work in forked processes: the DoFn base that parse and classify share.
+"""CPU-bound stage work in forked processes: the DoFn base the parsing and classifying stages share.
 
 A local run executes its stages in one process and, for the CPU-bound part, one thread. Beam's
 own remedy, worker processes (--direct_running_mode=multi_processing), starts each worker as a
 new interpreter that imports Beam and builds the classifier again, and moves every element
 between processes through gRPC. Instead, a local run forks `size` processes from the launcher
 before the pipeline starts (`start()`): they share its imports copy-on-write, each builds the
-classifier once, and the stages whose work is CPU-bound (parsing pages, classifying articles)
+classifier once, and the stages whose work is CPU-bound (parsing feeds and pages, classifying)
 hand each element to them and go on; fetching and writing stay in the launcher.
 
 `PooledFn.process()` submits an element and returns the outputs of those that are done, oldest
