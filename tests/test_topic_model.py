@@ -128,8 +128,16 @@ def test_the_shipped_model_is_what_make_model_trains():
     if not (Path(CORPUS) / "topics").is_dir():
         pytest.skip("../shared/corpus is absent")
     pytest.importorskip("scipy")
-    vocabulary, w, b, _ = training.train(Path(CORPUS))
+    vocabulary, w, b, _, matrix = training.train(Path(CORPUS))
     shipped = model()
     assert {name: i + 1 for name, i in vocabulary.items()} == shipped.vocabulary
-    assert np.array_equal(w.astype(np.float16).astype(np.float32), shipped.weights[1:])
-    assert np.array_equal(b.astype(np.float32), shipped.bias)
+    # Bit-identical on one kind of CPU. Another kind rounds exp, log and the BLAS sums
+    # differently (SIMD paths chosen at run time), and 300 L-BFGS steps carry that along:
+    # retrained with AVX2 switched off here, the weights moved by 0.0017 on average and 1 of
+    # 15,408 training stories changed its top code. So the test compares what the weights decide.
+    retrained = w.astype(np.float16).astype(np.float32)
+    assert np.abs(retrained - shipped.weights[1:]).mean() < 0.01
+    assert np.abs(b - shipped.bias).max() < 0.1
+    top = (matrix @ retrained + b).argmax(axis=1)
+    shipped_top = (matrix @ shipped.weights[1:] + shipped.bias).argmax(axis=1)
+    assert (top == shipped_top).mean() >= 0.999

@@ -9,8 +9,9 @@ story's label is a set of IPTC codes, any of which is right (`topic_sets.SCORED`
 multinomial logistic regression trained on those sets as partial labels: it maximises the
 probability of the story's set, Σ P(code) over the set, with an L2 penalty. Each set and language
 weighs at most `GROUP_CAP` stories' worth, so that 12,000 Chinese headlines do not outweigh
-700 sentences of another language. L-BFGS from zeros, in a fixed order, on one thread: the same
-corpus gives the same weights.
+700 sentences of another language. L-BFGS from the lexicon prior, in a fixed order, on one
+thread: on one kind of CPU the same corpus gives the same weights bit for bit (another kind's
+SIMD rounding moves them slightly; see docs/classification.md).
 """
 from __future__ import annotations
 
@@ -166,7 +167,7 @@ def train(corpus: Path, lexicon_scale: float = LEXICON_SCALE):
     matrix, vocabulary = design(features, lexicon_scale, languages=[e.language for e in examples])
     w, b = fit(matrix, target_matrix([c for _, c in pairs]), group_weights(examples),
                lexicon_prior(vocabulary), feature_penalties(vocabulary))
-    return vocabulary, w, b, examples
+    return vocabulary, w, b, examples, matrix
 
 
 def save(path: Path, vocabulary: dict[str, int], w: np.ndarray, b: np.ndarray,
@@ -188,7 +189,7 @@ def main(argv=None) -> int:
     if not (Path(args.corpus) / "topics").is_dir():
         print(f"no labelled topic sets under {args.corpus}/topics", file=sys.stderr)
         return 2
-    vocabulary, w, b, examples = train(Path(args.corpus))
+    vocabulary, w, b, examples, _ = train(Path(args.corpus))
     groups = defaultdict(int)
     for e in examples:
         groups[f"{e.set}/{e.language}"] += 1
