@@ -67,8 +67,9 @@ class DyadOptions(PipelineOptions):
                             default=300.0, help="dyad stream: seconds between two polls of a feed "
                                                 "(default 300).")
         parser.add_argument("--duration", type=float, default=0.0,
-                            help="dyad stream: stop after this many seconds (default 0: run until "
-                                 "SIGINT/SIGTERM, or a drain on Dataflow).")
+                            help="dyad stream: seconds after the start when polling stops and what "
+                                 "was read is drained (the first poll always runs; default 0: "
+                                 "run until SIGINT/SIGTERM, or a drain on Dataflow).")
         parser.add_argument("--dedupe-ttl-hours", "--dedupe_ttl_hours", dest="dedupe_ttl_hours",
                             type=float, default=72.0,
                             help="dyad stream: hours a story is remembered; seen again within them "

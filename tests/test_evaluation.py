@@ -191,6 +191,17 @@ def test_feeds_labels_and_table_on_a_written_feed():
     assert row["none right, main -"] == 1.0 and row["pair right, second given"] == 1.0
 
 
+def test_the_feeds_topic_sample_reads_its_entries_and_splits_by_row():
+    examples = topic_sets.feeds2026(FIXTURES / "feeds-topics.tsv", FIXTURES / "feeds")
+    assert [(e.title, e.label, e.part) for e in examples] == [
+        ("Floods in Peru", "world", topic_sets.TUNE),
+        ("A new phone with a folding screen", "scitech", topic_sets.REPORT),
+        ("Japan and the United States agree on chip trade", "business", topic_sets.TUNE)]
+    assert examples[0].text == "Heavy rain hit Lima and the coast of Peru on Monday."
+    assert examples[2].codes == topic_sets.iptc_codes(4, 9)
+    assert topic_sets.feeds2026(FIXTURES / "feeds-topics.tsv", FIXTURES / "absent") == []
+
+
 def test_seed_table_on_a_written_story(tmp_path):
     (tmp_path / "en.txt").write_text("China and Russia agree to deepen military ties\n"
                                      "The defence ministers of China and Russia agreed in Beijing "

@@ -95,6 +95,14 @@ def test_the_clock_ticks_until_its_stop_time():
     assert time.time() - start == pytest.approx(2.5, abs=1.5)
 
 
+def test_the_first_tick_comes_even_when_the_stop_time_passed_before_the_pipeline_started():
+    start = time.time() - 60
+    stop = NOW.fromtimestamp(start + 5, NOW.tzinfo)
+    with beam.Pipeline(options=PipelineOptions(streaming=True, runner="FnApiRunner")) as p:
+        ticks = p | PollClock(1.0, NOW.fromtimestamp(start, NOW.tzinfo), stop)
+        assert_that(ticks, equal_to([0]))
+
+
 def test_the_clock_stops_when_asked():
     start = time.time()
     threading.Timer(1.5, poll_feeds.STOP.set).start()  # what SIGINT/SIGTERM do in `dyad stream`

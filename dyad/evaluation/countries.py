@@ -6,8 +6,6 @@ Reuters stories are given as the wire reads (dateline, then body, the headline a
 the dateline removed; their human-assigned PLACES map to ISO alpha-3. Files 000-005 are the part
 the project tunes on, 006-010 the part it reports.
 """
-import calendar
-import csv
 import datetime as dt
 import html
 import importlib.util
@@ -17,12 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import feedparser
 import pycountry
 
 from dyad.classify import classify
-from dyad.evaluation import sentences
-from dyad.extract import html_to_text
+from dyad.evaluation import feed_sample, sentences
 
 REUTERS_FILES = [f"reut2-{n:03d}.sgm" for n in range(11)]
 REUTERS_PARTS = {"000-005": range(0, 6), "006-010": range(6, 11), "all": range(0, 11)}
@@ -39,8 +35,7 @@ _STORY = re.compile(r"<REUTERS.*?</REUTERS>", re.S)
 _FIELD = {name: re.compile(f"<{name}>(.*?)</{name}>", re.S)
           for name in ("DATE", "PLACES", "TITLE", "DATELINE", "BODY")}
 _STAMP = re.compile(r"(\d{1,2}-[A-Za-z]{3}-\d{4})(?:\s+(\d{1,2}):(\d\d):(\d\d))?")
-FEEDS_LABELS = Path(__file__).parent / "data" / "feeds2026-main-country.tsv"
-FEEDS_DIR = Path("feeds") / "fastfeedparser" / "news_feeds_benchmark_data"
+FEEDS_LABELS = feed_sample.DATA / "feeds2026-main-country.tsv"
 SEED_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "ru", "zh", "ja", "ar")
 # The translations sit beside the tests; the English original is in ../shared/seed.
 SEED_FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "seed"
@@ -145,17 +140,9 @@ def _share(flags) -> float:
 
 def feeds_labels(path: Path) -> list[dict]:
     """Rows of the main-country TSV: feed_file, entry_index (int), entry_link, main and second
-    (alpha-3 or None), why. '#' lines and the header are skipped."""
-    rows = []
-    with open(path, encoding="utf-8", newline="") as handle:
-        for fields in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if not fields or fields[0].startswith("#") or fields[0] == "feed_file":
-                continue
-            fields += [""] * (6 - len(fields))
-            rows.append({"feed_file": fields[0], "entry_index": int(fields[1]),
-                         "entry_link": fields[2], "main": _code_or_none(fields[3]),
-                         "second": _code_or_none(fields[4]), "why": fields[5]})
-    return rows
+    (alpha-3 or None), why."""
+    return [{**row, "entry_index": int(row["entry_index"]), "main": _code_or_none(row["main"]),
+             "second": _code_or_none(row["second"])} for row in feed_sample.read_rows(path)]
 
 
 def _code_or_none(value: str) -> str | None:
@@ -163,34 +150,15 @@ def _code_or_none(value: str) -> str | None:
     return None if value in ("", "-") else value
 
 
-def feed_entry(entries: list, label: dict):
-    """The labelled entry: at its index when the link agrees, else found by its link."""
-    index = label["entry_index"]
-    if index < len(entries) and entries[index].get("link") == label["entry_link"]:
-        return entries[index]
-    return next((e for e in entries if e.get("link") == label["entry_link"]), None)
-
-
 def feeds_table(labels_path: Path, feeds_dir: Path) -> dict:
-    parsed, outcomes, unmatched = {}, [], 0
-    for number, label in enumerate(feeds_labels(labels_path)):
-        if label["feed_file"] not in parsed:
-            path = feeds_dir / label["feed_file"]
-            parsed[label["feed_file"]] = feedparser.parse(path.read_bytes()).entries \
-                if path.exists() else []
-        entry = feed_entry(parsed[label["feed_file"]], label)
-        if entry is None:
-            unmatched += 1
-            continue
-        summary = entry.get("summary") or (entry.get("content") or [{}])[0].get("value", "")
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        result = classify(html_to_text(entry.get("title", "")), html_to_text(summary),
-                          published_at=dt.datetime.fromtimestamp(calendar.timegm(stamp),
-                                                                 dt.timezone.utc) if stamp else None)
-        pair = "-".join(sorted((label["main"], label["second"]))) \
-            if label["main"] and label["second"] else None
-        outcomes.append((label["main"], result["country_focus"] == label["main"],
-                         pair, result["country_pair"] == pair, number % 2))
+    entries, unmatched = feed_sample.labelled_entries(feed_sample.read_rows(labels_path), feeds_dir)
+    outcomes = []
+    for entry in entries:
+        main, second = _code_or_none(entry.row["main"]), _code_or_none(entry.row["second"])
+        result = classify(entry.title, entry.summary, published_at=entry.published_at)
+        pair = "-".join(sorted((main, second))) if main and second else None
+        outcomes.append((main, result["country_focus"] == main,
+                         pair, result["country_pair"] == pair, entry.number % 2))
     parts = {"even rows (tuned on)": [o for o in outcomes if not o[4]],
              "odd rows (reported)": [o for o in outcomes if o[4]], "all": outcomes}
     return {"title": f"2026 feeds, main country of an entry (title + summary; {unmatched} labels "
@@ -252,8 +220,8 @@ def evaluate(corpus: Path) -> list[dict]:
     reuters = corpus / "countries" / "reuters21578-dev"
     if reuters.is_dir():
         tables.append(reuters_table(reuters))
-    if FEEDS_LABELS.exists() and (corpus / FEEDS_DIR).is_dir():
-        tables.append(feeds_table(FEEDS_LABELS, corpus / FEEDS_DIR))
+    if FEEDS_LABELS.exists() and (corpus / feed_sample.FEEDS_DIR).is_dir():
+        tables.append(feeds_table(FEEDS_LABELS, corpus / feed_sample.FEEDS_DIR))
     if seeds := seed_paths(corpus):
         tables.append(seed_table(seeds))
     if sib200.is_dir():  # speed and memory go together, on SIB-200's texts

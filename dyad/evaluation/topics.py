@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from dyad.classify import classify
-from dyad.evaluation import topic_sets
+from dyad.evaluation import feed_sample, topic_sets
 
 
 def outcomes(examples: list[topic_sets.Example]) -> dict[tuple[str, str], dict[str, list]]:
@@ -48,5 +48,6 @@ def topics_table(examples: list[topic_sets.Example]) -> dict:
 
 
 def evaluate(corpus: Path) -> list[dict]:
-    examples = topic_sets.load(corpus)
+    examples = topic_sets.load(corpus) + topic_sets.feeds2026(
+        topic_sets.FEEDS_TOPICS, Path(corpus) / feed_sample.FEEDS_DIR)
     return [topics_table(examples)] if examples else []

@@ -130,7 +130,9 @@ class PollClockFn(beam.DoFn):
         k = tracker.current_restriction().start
         due = start + k * self.interval
         now = time.time()
-        if STOP.is_set() or (stop and max(now, due) >= stop):
+        # The first poll happens however late the pipeline started: a short --duration on a
+        # slow or busy machine still reads the feeds once, then drains.
+        if STOP.is_set() or (stop and k > 0 and max(now, due) >= stop):
             tracker.try_claim(tracker.current_restriction().stop - 1)  # the rest is done
             return
         if due > now:
