@@ -19,6 +19,7 @@ import argparse
 import os
 import sys
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -48,6 +49,10 @@ LEXICON_PRIOR = 6.0
 BIAS_L2 = 1e-3
 LEXICON_SCALE = 0.5
 ITERATIONS = 300
+# A feed entry is a title and a sentence or two; the labelled sets are mostly whole stories.
+# Each story with a title and a body of more than twice this many characters is also trained on
+# as its short view: the title and the body's first sentences up to this many characters.
+SHORT_VIEW = 300
 
 
 def target_codes(example: topic_sets.Example) -> frozenset[str] | None:
@@ -61,6 +66,20 @@ def target_codes(example: topic_sets.Example) -> frozenset[str] | None:
 def training_examples(corpus: Path) -> list[tuple[topic_sets.Example, frozenset[str]]]:
     return [(e, codes) for e in topic_sets.load(corpus)
             if e.part == topic_sets.TUNE and (codes := target_codes(e))]
+
+
+def short_view(text: str, limit: int = SHORT_VIEW) -> str:
+    """The first sentences of `text` within `limit` characters (the cut itself when no
+    sentence ends after the first 40)."""
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    return cut[:end + 1] if end > 40 else cut
+
+
+def with_short_views(pairs: list[tuple[topic_sets.Example, frozenset[str]]]):
+    """`pairs`, then the short view of each long story with a title (SHORT_VIEW)."""
+    return pairs + [(replace(e, text=short_view(e.text)), codes) for e, codes in pairs
+                    if e.title and len(e.text) > 2 * SHORT_VIEW]
 
 
 def example_features(example: topic_sets.Example) -> tuple[set[str], dict[str, float]]:
@@ -161,13 +180,16 @@ def target_matrix(code_sets: list[frozenset[str]]) -> np.ndarray:
 
 
 def train(corpus: Path, lexicon_scale: float = LEXICON_SCALE):
+    """(vocabulary, W, b, the stories trained on, the design matrix of them and their short
+    views)."""
     pairs = training_examples(corpus)
-    examples = [e for e, _ in pairs]
+    trained = with_short_views(pairs)
+    examples = [e for e, _ in trained]
     features = [example_features(e) for e in examples]
     matrix, vocabulary = design(features, lexicon_scale, languages=[e.language for e in examples])
-    w, b = fit(matrix, target_matrix([c for _, c in pairs]), group_weights(examples),
+    w, b = fit(matrix, target_matrix([c for _, c in trained]), group_weights(examples),
                lexicon_prior(vocabulary), feature_penalties(vocabulary))
-    return vocabulary, w, b, examples, matrix
+    return vocabulary, w, b, [e for e, _ in pairs], matrix
 
 
 def save(path: Path, vocabulary: dict[str, int], w: np.ndarray, b: np.ndarray,
