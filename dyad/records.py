@@ -85,6 +85,8 @@ class Article:
     extraction: str
     fetched_at: dt.datetime | None
     extraction_note: str | None = None
+    # The day of publication as the page (else the feed) states it; published_at is in UTC.
+    published_date: dt.date | None = None
     lead: str = field(default="", compare=False)
     provenance: dict = field(default_factory=dict, compare=False, hash=False)
 

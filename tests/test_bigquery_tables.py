@@ -63,7 +63,9 @@ def test_tables_have_the_declared_partitioning_clustering_and_view(warehouse):
 def test_merge_publishes_each_story_once_across_retries_and_reruns(warehouse):
     client, ds = warehouse
     first, retry = story(1, title="first"), story(1, title="retried insert")
-    stage(client, ds, STORIES, [first, retry, story(2)])
+    # Story 2's page states the day before NOW's UTC day: the daily view counts it there.
+    day_before = NOW.date() - dt.timedelta(days=1)
+    stage(client, ds, STORIES, [first, retry, story(2, published_date=day_before)])
     assert merge_staged(client, ds, RUN_ID, NOW)["stories"] == 2
     # The same run merged again (a restarted job) and another run staging the same story.
     assert merge_staged(client, ds, RUN_ID, NOW)["stories"] == 0
@@ -71,8 +73,8 @@ def test_merge_publishes_each_story_once_across_retries_and_reruns(warehouse):
     assert merge_staged(client, ds, "rerun", NOW)["stories"] == 1
     got = rows(client, f"SELECT story_id, title, run_id FROM {ds.sql('stories')} ORDER BY 1")
     assert got == [("id1", "first", RUN_ID), ("id2", None, RUN_ID), ("id3", None, "rerun")]
-    assert rows(client, f"SELECT * FROM {ds.sql('daily_pair_topic')}") == [
-        (NOW.date(), "CHN-RUS", "defence", 3, 1)]
+    assert sorted(rows(client, f"SELECT * FROM {ds.sql('daily_pair_topic')}")) == [
+        (day_before, "CHN-RUS", "defence", 1, 1), (NOW.date(), "CHN-RUS", "defence", 2, 1)]
 
 
 def test_merge_only_takes_its_own_run_and_recent_staging(warehouse):

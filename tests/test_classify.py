@@ -1,5 +1,6 @@
 """Classification logic (dyad.classify) and the ClassifyStories stage."""
 import datetime as dt
+from dataclasses import replace
 
 import apache_beam as beam
 import yaml
@@ -99,10 +100,12 @@ def test_a_story_without_any_date_is_filed_under_its_ingest_time():
     undated = story_row(article("Drills", "Drills again."), RUN_ID, NOW)
     assert undated["published_at"] == NOW
     assert undated["provenance"]["published_at"] == "ingested_at"
+    assert undated["published_date"] == NOW.date()
     dated = Article(ENTRY, "Drills", "Drills again.", (), NOW - dt.timedelta(days=1), None, None,
                     "trafilatura", NOW, provenance={"published_at": "meta"})
-    row = story_row(dated, RUN_ID, NOW)
+    row = story_row(replace(dated, published_date=dt.date(2020, 1, 1)), RUN_ID, NOW)
     assert row["published_at"] == NOW - dt.timedelta(days=1)
+    assert row["published_date"] == dt.date(2020, 1, 1)
     assert row["provenance"]["published_at"] == "meta"
 
 

@@ -61,6 +61,17 @@ def test_write_to_duckdb_composite(tmp_path):
     assert con.execute("SELECT sum(stories) FROM daily_pair_topic").fetchall() == [(7,)]
 
 
+def test_the_daily_view_counts_a_story_on_the_day_its_page_states(tmp_path):
+    path = str(tmp_path / "d.duckdb")
+    late_evening = dt.datetime(2022, 2, 4, 4, 30, tzinfo=dt.timezone.utc)  # 23:30 in New York
+    write_batch(path, [("stories", story(1, published_at=late_evening,
+                                         published_date=dt.date(2022, 2, 3))),
+                       ("stories", story(2, published_at=late_evening))], RUN_ID)
+    con = duckdb.connect(path, read_only=True)
+    assert con.execute("SELECT date, stories FROM daily_pair_topic ORDER BY 1").fetchall() == [
+        (dt.date(2022, 2, 3), 1), (dt.date(2022, 2, 4), 1)]   # no published_date: the UTC day
+
+
 def test_a_batch_writer_flattens_a_tables_inputs_into_one_insert(tmp_path):
     path = str(tmp_path / "f.duckdb")
     p = TestPipeline()

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from dyad.extract import (ExtractionError, best_date, decode_html, decode_with_charset, extract,
-                          fallback_article, html_to_text, metadata, parse_html)
+from dyad.extract import (ExtractionError, article_from_page, best_date, decode_html,
+                          decode_with_charset, extract, fallback_article, html_to_text, metadata,
+                          parse_html)
 from dyad.extract.body import medoid, token_f1
 from dyad.fixture_server import Site
 from dyad.records import FeedEntry
@@ -102,6 +103,33 @@ def test_date_sources_vote_and_keep_time_and_offset():
                       "<time datetime='2019-03-04T10:00:00+00:00'>4 March</time></body></html>")
     value, source = metadata.published(tree, [], "http://x.example/2019/03/04/story.html")
     assert value.date() == dt.date(2019, 3, 4) and source == "time"
+
+
+ARTICLE_BODY = "<p>" + "The council met on Tuesday and agreed the new budget for the town. " * 12 + "</p>"
+
+
+def test_the_page_day_is_kept_when_utc_moves_the_time_across_midnight():
+    html = ("<html><head><meta property='article:published_time' content='2022-02-03T23:30:00-05:00'>"
+            f"</head><body><article><h1>Budget agreed</h1>{ARTICLE_BODY}</article></body></html>")
+    article = article_from_page(ENTRY, "http://127.0.0.1/a.html", html, NOW)
+    assert article.published_at == dt.datetime(2022, 2, 4, 4, 30, tzinfo=dt.timezone.utc)
+    assert article.published_date == dt.date(2022, 2, 3)
+    # No date on the page: the feed's (its UTC day); the fallback article has it too.
+    bare = f"<html><body><article><h1>Budget agreed</h1>{ARTICLE_BODY}</article></body></html>"
+    undated = article_from_page(ENTRY, "http://127.0.0.1/a.html", bare, NOW)
+    assert undated.published_date == dt.date(2026, 11, 20)
+    assert undated.provenance["published_at"] == "feed"
+    assert fallback_article(ENTRY, "page not fetched").published_date == dt.date(2026, 11, 20)
+
+
+def test_a_date_only_in_the_text_is_found_when_the_markup_has_none():
+    html = ("<html><body><article><h1>Budget agreed</h1><div>Posted on May 23, 2019 by staff"
+            f"</div>{ARTICLE_BODY}</article></body></html>")
+    tree = parse_html(html)
+    value, source = metadata.published(tree, [], "http://x.example/news/budget")
+    assert value.date() == dt.date(2019, 5, 23) and source == "htmldate-text"
+    assert extract("http://x.example/news/budget", html)["provenance"]["published_at"] == \
+        "htmldate-text (day only)"
 
 
 def test_absurd_dates_are_ignored():

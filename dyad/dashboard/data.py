@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-from dyad.schemas import DAILY_VIEW_NAME, STORIES
+from dyad.schemas import DAILY_VIEW_NAME, STORIES, STORY_DATE_SQL
 
 Query = Callable[[str, dict], Sequence[dict]]
 DEFAULT_DAYS = 30
@@ -64,7 +64,7 @@ class Warehouse:
     def _counts_source(self, filters: Filters) -> str:
         if not filters.outlet:
             return self.table(DAILY_VIEW_NAME)
-        return (f"(SELECT CAST(published_at AS DATE) AS date, country_pair, topic, "
+        return (f"(SELECT {STORY_DATE_SQL} AS date, country_pair, topic, "
                 f"COUNT(*) AS stories FROM {self.table(STORIES.name)} WHERE source = @outlet "
                 f"GROUP BY 1, 2, 3)")
 
@@ -115,7 +115,7 @@ class Warehouse:
         return self._stories_by(filters, ("country_pair", "topic"))
 
     def recent(self, filters: Filters, limit: int = 50) -> list[dict]:
-        where, params = self._where(filters, "CAST(published_at AS DATE)")
+        where, params = self._where(filters, STORY_DATE_SQL)
         if filters.outlet:
             where += " AND source = @outlet"
         return self.query(f"SELECT published_at, source, title, url, country_pair, topic FROM "

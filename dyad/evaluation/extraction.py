@@ -1,11 +1,10 @@
 """Extraction quality: newspaper3k alone, trafilatura alone and dyad, side by side.
 
-trafilatura-news: share of `with` snippets found and of `without` snippets absent, exact title,
-author and date (to the day, in the page's own time zone) matches. newspaper3k / newspaper4k test
-pages: agreement (token F1) with the outputs those libraries recorded, and for newspaper4k the
-recorded title, authors and date. Every extractor gets the same decoded text.
+trafilatura-news: share of `with` snippets found and of `without` snippets absent, exact title
+and author matches. newspaper3k / newspaper4k test pages: agreement (token F1) with the outputs
+those libraries recorded, and for newspaper4k the recorded title. Every extractor gets the same
+decoded text. Publish dates have their own tables (`dates`).
 """
-import datetime as dt
 import json
 import logging
 import re
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import trafilatura
 
+from dyad.evaluation import dates
 from dyad.extract import ExtractionError, decode_html, extract
 from dyad.extract.body import token_f1
 
@@ -31,26 +31,23 @@ def run_newspaper3k(url, html):
     page = Article(url or "http://localhost/", config=config)
     page.download(input_html=html)
     page.parse()
-    return {"text": page.text, "title": page.title, "authors": list(page.authors),
-            "published_at": page.publish_date}
+    return {"text": page.text, "title": page.title, "authors": list(page.authors)}
 
 
 def run_trafilatura(url, html):
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
     if doc is None:
-        return {"text": "", "title": None, "authors": [], "published_at": None}
+        return {"text": "", "title": None, "authors": []}
     return {"text": doc.text or "", "title": doc.title,
-            "authors": [a.strip() for a in (doc.author or "").split(";") if a.strip()],
-            "published_at": doc.date}
+            "authors": [a.strip() for a in (doc.author or "").split(";") if a.strip()]}
 
 
 def run_dyad(url, html):
     try:
         fields = extract(url, html)
     except ExtractionError:
-        return {"text": "", "title": None, "authors": [], "published_at": None}
-    return {"text": fields["text"], "title": fields["title"], "authors": list(fields["authors"]),
-            "published_at": fields["published_at"]}
+        return {"text": "", "title": None, "authors": []}
+    return {"text": fields["text"], "title": fields["title"], "authors": list(fields["authors"])}
 
 
 EXTRACTORS = {"newspaper3k": run_newspaper3k, "trafilatura": run_trafilatura, "dyad": run_dyad}
@@ -62,7 +59,7 @@ def timed(fn, url, html):
         result = fn(url, html)
     except Exception as exc:  # a baseline library crashing on a page counts as an empty result
         log.warning("%s failed on %s: %r", fn.__name__, url, exc)
-        result = {"text": "", "title": None, "authors": [], "published_at": None}
+        result = {"text": "", "title": None, "authors": []}
     return result, time.process_time() - start
 
 
@@ -73,7 +70,7 @@ def trafilatura_news(root: Path) -> dict[str, dict]:
     table = {}
     for name, fn in EXTRACTORS.items():
         tally = dict.fromkeys(("with", "with_n", "without", "without_n", "title", "title_loose",
-                               "title_n", "author", "author_n", "date", "date_n", "cpu"), 0)
+                               "title_n", "author", "author_n", "cpu"), 0)
         for url, spec, html in pages:
             got, seconds = timed(fn, url, html)
             tally["cpu"] += seconds
@@ -89,20 +86,16 @@ def trafilatura_news(root: Path) -> dict[str, dict]:
             if "author" in spec:
                 tally["author_n"] += 1
                 tally["author"] += _names(got["authors"]) == _names(spec["author"])
-            if spec.get("date"):
-                tally["date_n"] += 1
-                tally["date"] += date_matches(got["published_at"], spec["date"])
         table[name] = {
             "with recall": tally["with"] / tally["with_n"],
             "without rejection": tally["without"] / tally["without_n"],
             "title exact": tally["title"] / tally["title_n"],
             "title (case/punct.)": tally["title_loose"] / tally["title_n"],
             "authors exact": tally["author"] / tally["author_n"],
-            "date (day)": tally["date"] / tally["date_n"],
             "CPU ms/page": 1000 * tally["cpu"] / len(pages),
         }
     counts = (f"{len(pages)} pages, {tally['with_n']} with / {tally['without_n']} without snippets, "
-              f"{tally['title_n']} titles, {tally['date_n']} dates")
+              f"{tally['title_n']} titles")
     return {"title": f"trafilatura-news ({counts})", "rows": table}
 
 
@@ -137,7 +130,7 @@ def recorded_outputs(html_dir: Path, text_dir: Path, meta_dir: Path | None, labe
 
 def evaluate(corpus: Path) -> list[dict]:
     articles = corpus / "articles"
-    tables = []
+    tables = dates.evaluate(corpus)
     if (articles / "trafilatura-news").is_dir():
         tables.append(trafilatura_news(articles / "trafilatura-news"))
     n3k = articles / "newspaper3k" / "tests" / "data"
@@ -163,19 +156,3 @@ def _names(value) -> frozenset:
         value = "; ".join(value)
     parts = re.split(r"[;,]| und | and | y ", value or "")
     return frozenset(p.strip().casefold() for p in parts if p.strip())
-
-
-def date_matches(value, label: str) -> bool:
-    """Right to the day. A time with a real UTC offset is compared in that offset's day. A time in
-    UTC or without offset does not say the page's local day, so it counts when it falls within the
-    labelled day in some time zone (UTC-12 to UTC+14). A bare date must equal the label."""
-    if not value:
-        return False
-    if not isinstance(value, dt.datetime):
-        return str(value)[:10] == label
-    offset = value.utcoffset()
-    if value.time() == dt.time(0) and not offset or offset:
-        return value.date().isoformat() == label
-    day = dt.datetime.fromisoformat(label)
-    instant = value.replace(tzinfo=None) - (offset or dt.timedelta(0))
-    return day - dt.timedelta(hours=14) <= instant < day + dt.timedelta(hours=36)

@@ -65,6 +65,8 @@ def extract(url: str | None, html: str) -> dict:
     provenance = {"text": text_source}
     provenance.update({name: source for name, (_value, source) in fields.items() if source})
     values = {name: value for name, (value, _source) in fields.items()}
+    if is_bare_day(values["published_at"]):
+        provenance["published_at"] += " (day only)"
     return {**values, "text": text, "extraction": text_source, "provenance": provenance}
 
 
@@ -80,12 +82,15 @@ def article_from_page(entry: FeedEntry, final_url: str, html: str,
     published = best_date(page_date, entry.published_at)
     if published is not None and published != page_date:
         provenance["published_at"] = "feed"  # the page had no date, or only the day
+    # The day as the page states it, before UTC moves it across midnight.
+    day = fields["published_at"].date() if fields["published_at"] else _day(entry.published_at)
     return Article(
         entry=entry,
         title=fields["title"] or entry.title,
         text=fields["text"],
         authors=fields["authors"] or entry.authors,
         published_at=published,
+        published_date=day,
         language=fields["language"],
         top_image=fields["top_image"],
         extraction=fields["extraction"],
@@ -108,9 +113,15 @@ def fallback_article(entry: FeedEntry, note: str) -> Article:
         extraction=FEED_FALLBACK,
         fetched_at=None,
         extraction_note=note[:500],
+        published_date=_day(entry.published_at),
         lead=entry.summary,
         provenance={name: "feed" for name in ("text", "title", "authors", "published_at")},
     )
+
+
+def is_bare_day(value: dt.datetime | None) -> bool:
+    """A date the page gave without a time of day (nor an offset)."""
+    return value is not None and value.tzinfo is None and value.time() == dt.time(0)
 
 
 def best_date(page_date: dt.datetime | None, feed_date: dt.datetime | None) -> dt.datetime | None:
@@ -129,6 +140,10 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.timezone.utc)
     return value.astimezone(dt.timezone.utc)
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
 
 
 def _lead(text: str) -> str:

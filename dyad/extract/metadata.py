@@ -62,11 +62,18 @@ def date_candidates(tree, json_ld: list[dict], url: str | None, metas: dict | No
     value = _parse_date(_first(tree.xpath("//time/@datetime")))
     if value:
         found.append((value, "time"))
-    # htmldate's search of the page text is its slow part: only when nothing structured exists.
+    # htmldate's fast reading (markup it knows, the URL) always votes; its extensive search of
+    # the page's text (dates near the headline, in a byline) is its slow part: only when
+    # nothing else gave a date, which is where dyad used to give none and htmldate the day.
     value = _parse_date(find_date(tree, url=url, original_date=True, extensive_search=False,
                                   outputformat="%Y-%m-%dT%H:%M:%S%z"))
     if value:
         found.append((value, "htmldate"))
+    if not found:
+        value = _parse_date(find_date(tree, url=url, original_date=True, extensive_search=True,
+                                      outputformat="%Y-%m-%dT%H:%M:%S%z"))
+        if value:
+            found.append((value, "htmldate-text"))
     return found
 
 

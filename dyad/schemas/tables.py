@@ -25,6 +25,9 @@ STORIES = Table(
               "declared language only when the text is too short): see provenance.language."),
         Field("published_at", T, "REQUIRED", "Publish time (page, else feed entry, else the "
               "ingest time: see provenance.published_at), UTC. BigQuery partitions on its day."),
+        Field("published_date", "DATE", description="The calendar day of publication as the page "
+              "states it, in its own time zone (published_at's UTC day can be the day before "
+              "or after); the daily views count by it. NULL on rows written before it existed."),
         Field("fetched_at", T, description="When the article page was fetched; NULL on fallback."),
         Field("ingested_at", T, "REQUIRED", "When the run that wrote this row started."),
         Field("topic", S, description="Top topic label (see the taxonomy in the README)."),
@@ -122,12 +125,14 @@ ALL_TABLES = (STORIES, SIGHTINGS, ERRORS, HOURLY)
 # Dashboards read this; plain SQL that DuckDB and BigQuery both accept, once {stories} is replaced
 # by the warehouse's name for the stories table.
 DAILY_VIEW_NAME = "daily_pair_topic"
-DAILY_VIEW_SQL = """
-SELECT CAST(published_at AS DATE) AS date,
+# A story's day: as its page states it; rows older than published_date fall back to the UTC day.
+STORY_DATE_SQL = "COALESCE(published_date, CAST(published_at AS DATE))"
+DAILY_VIEW_SQL = f"""
+SELECT {STORY_DATE_SQL} AS date,
        country_pair,
        topic,
        COUNT(*) AS stories,
        COUNT(DISTINCT source) AS outlets
-FROM {stories}
+FROM {{stories}}
 GROUP BY 1, 2, 3
 """

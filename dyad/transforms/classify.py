@@ -36,6 +36,7 @@ def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
         "text": text or None,
         "authors": list(article.authors),
         "published_at": published_at,
+        "published_date": article.published_date or published_at.date(),
         "fetched_at": article.fetched_at,
         "ingested_at": ingested_at,
         **classified,
