@@ -1,6 +1,10 @@
 """dyad.transforms.cpu_pool: stage work in forked processes, the same as inline, and what a bug or
 a dead process becomes."""
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import apache_beam as beam
 import pytest
@@ -98,6 +102,42 @@ def test_at_most_a_bounded_number_of_elements_is_out(pool):
         assert len(fn.out) < cpu_pool.IN_FLIGHT_PER_PROCESS * 2
     outputs += len(list(fn.finish_bundle()))
     assert outputs == 100 and not fn.out
+
+
+LAUNCHER = """
+import time
+from dyad.transforms import cpu_pool
+cpu_pool.start(2, int)
+while len(cpu_pool._pool["executor"]._processes) < 2:
+    time.sleep(0.05)
+print(" ".join(map(str, cpu_pool._pool["executor"]._processes)), flush=True)
+time.sleep(120)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc (Linux)")
+def test_the_pool_dies_with_a_launcher_killed_outright():
+    launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdout=subprocess.PIPE, text=True)
+    try:
+        children = [int(pid) for pid in launcher.stdout.readline().split()]
+        assert len(children) == 2 and all(_alive(pid) for pid in children)
+        launcher.send_signal(signal.SIGKILL)
+        launcher.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in children)
+    finally:
+        launcher.kill()
+        launcher.stdout.close()
 
 
 def test_no_pool_where_none_is_asked_for():

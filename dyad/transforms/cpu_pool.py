@@ -16,8 +16,11 @@ letters do; a pool process that dies fails the elements it had out, and the run 
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
+import os
 import signal
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 IN_FLIGHT_PER_PROCESS = 16
 
 _pool: dict = {"executor": None, "size": 0}
+_PR_SET_PDEATHSIG = 1   # <sys/prctl.h>
 
 
 def start(size: int, warm_up: Callable[[], None]) -> bool:
@@ -47,7 +51,7 @@ def start(size: int, warm_up: Callable[[], None]) -> bool:
     if size < 1 or "fork" not in multiprocessing.get_all_start_methods():
         return False
     executor = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_prepare_child, initargs=(warm_up,))
+                                   initializer=_prepare_child, initargs=(warm_up, os.getpid()))
     # With fork the first task forks every process, at once and in this thread; their warm-up
     # then runs beside the launcher's start (the first parse waits for it, not the launcher).
     executor.submit(int)
@@ -67,10 +71,24 @@ def size() -> int:
     return _pool["size"]
 
 
-def _prepare_child(warm_up: Callable[[], None]) -> None:
+def _prepare_child(warm_up: Callable[[], None], launcher: int) -> None:
     # Ctrl-C reaches the whole process group: the launcher decides what stops (a stream drains).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(launcher)
     warm_up()
+
+
+def _die_with(launcher: int) -> None:
+    """Have the kernel send this process SIGTERM when the launcher dies (Linux's
+    PR_SET_PDEATHSIG): a launcher killed outright (SIGKILL, the OOM killer) cannot shut its pool
+    down, and its processes would wait for work for ever. Elsewhere nothing is done."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError, TypeError):
+        return
+    if os.getppid() != launcher:  # it died before prctl took effect
+        os._exit(1)
 
 
 def _run(work: Callable, element, args: tuple):
