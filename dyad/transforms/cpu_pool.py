@@ -28,11 +28,9 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable
 
 import apache_beam as beam
-from apache_beam.pvalue import TaggedOutput
-from apache_beam.utils.windowed_value import WindowedValue
 
 from dyad.errors import dead_letter_row
-from dyad.transforms.dead_letters import ErrorOut, error_output
+from dyad.transforms.dead_letters import ErrorOut, error_output, in_window
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +161,4 @@ class PooledFn(beam.DoFn):
                                                     self.run_id))]
         for out in outputs:
             self.count(out)
-            if isinstance(out, TaggedOutput):
-                yield TaggedOutput(out.tag, WindowedValue(out.value, timestamp, [window]))
-            else:
-                yield WindowedValue(out, timestamp, [window])
+            yield in_window(out, timestamp, window)

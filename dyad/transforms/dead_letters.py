@@ -14,6 +14,7 @@ from typing import Literal
 
 import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
+from apache_beam.utils.windowed_value import WindowedValue
 
 from dyad.errors import dead_letter_row
 
@@ -25,6 +26,14 @@ ErrorOut = TaggedOutput[Literal["errors"], dict]
 
 def error_output(row: dict) -> TaggedOutput:
     return TaggedOutput(ERRORS, row)
+
+
+def in_window(output, timestamp, window):
+    """A main or tagged output placed in its element's window: what finish_bundle() (or a
+    process() call of a later element) must yield for an element it no longer holds."""
+    if isinstance(output, TaggedOutput):
+        return TaggedOutput(output.tag, WindowedValue(output.value, timestamp, [window]))
+    return WindowedValue(output, timestamp, [window])
 
 
 def run_stage(pcoll, label: str, fn: beam.DoFn, stage: str, run_id: str, extra_tags=(),

@@ -21,12 +21,10 @@ from typing import Iterable
 from urllib.parse import urlsplit
 
 import apache_beam as beam
-from apache_beam.pvalue import TaggedOutput
-from apache_beam.utils.windowed_value import WindowedValue
 
 from dyad.errors import dead_letter_row
 from dyad.http import Fetcher, FetchPolicy
-from dyad.transforms.dead_letters import error_output
+from dyad.transforms.dead_letters import error_output, in_window
 
 # Results (pages) in flight or waiting to be emitted, per thread: how far fetching runs ahead.
 HELD_PER_THREAD = 4
@@ -106,10 +104,7 @@ class HostLimitedFetchFn(beam.DoFn):
             done = self.done.get()
             _element, timestamp, window, _result = done
             for out in self._emit(done):
-                if isinstance(out, TaggedOutput):
-                    yield TaggedOutput(out.tag, WindowedValue(out.value, timestamp, [window]))
-                else:
-                    yield WindowedValue(out, timestamp, [window])
+                yield in_window(out, timestamp, window)
 
     def _emit(self, done) -> Iterable:
         element, _timestamp, _window, result = done
