@@ -1,11 +1,13 @@
 """dyad's pipeline options (one PipelineOptions subclass) and their early validation."""
 from __future__ import annotations
 
+import difflib
 import os
 import tempfile
 from dataclasses import dataclass
 
-from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import (GoogleCloudOptions, PipelineOptions,
+                                                  StandardOptions, _BeamArgumentParser)
 
 from dyad.bigquery_client import emulator_host
 from dyad.feedlist import feed_list_exists
@@ -119,6 +121,25 @@ def bigquery_target(options: PipelineOptions, target: str) -> BigQueryTarget:
         # An emulator on this machine reads the load files straight from the local disk.
         temp = temp or os.path.join(tempfile.gettempdir(), "dyad-bigquery-loads")
     return BigQueryTarget(dataset, method, temp)
+
+
+def refuse_unknown(argv: list[str]) -> None:
+    """OptionsError for the first argument that no option of dyad, Beam or Beam's runners reads,
+    with the closest known option. Beam itself only logs such arguments and drops them, so a typo
+    (--alow-network) would run with the option's default."""
+    parser = _BeamArgumentParser(allow_abbrev=False)
+    for cls in {str(c): c for c in PipelineOptions.__subclasses__()}.values():
+        cls._add_argparse_args(parser)  # what PipelineOptions.get_all_options() reads
+    _known, unknown = parser.parse_known_args(argv)
+    if not unknown:
+        return
+    name = unknown[0].split("=", 1)[0]
+    if not name.startswith("-"):
+        raise OptionsError(f"unexpected argument {unknown[0]!r}: options are --name VALUE")
+    known = [flag for action in parser._actions for flag in action.option_strings]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+    raise OptionsError(f"unknown option {name}" + (f"; did you mean {close[0]}?" if close else
+                                                   " (--help lists dyad's options)"))
 
 
 def settings_from(options: PipelineOptions) -> Settings:

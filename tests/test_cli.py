@@ -97,6 +97,10 @@ def test_bad_jsonl_is_a_one_line_error():
       "STREAMING_INSERTS"], "no Google credentials found"),
     (["--feeds", "{feeds}", "--warehouse", "bigquery:my-project.news", "--bigquery-method",
       "STREAMING_INSERTS", "--emulator"], "cannot reach BigQuery at http://127.0.0.1:9"),
+    (["--feeds", "{feeds}", "--alow-network", "127.0.0.1/32"],
+     "unknown option --alow-network; did you mean --allow-network?"),
+    (["--feeds", "{feeds}", "--frobnicate", "3"], "unknown option --frobnicate (--help lists"),
+    (["--feeds", "{feeds}", "stray"], "unexpected argument 'stray'"),
 ])
 def test_ingest_option_errors_are_one_line(args, message, tmp_path):
     feeds = tmp_path / "feeds.yaml"  # loopback only: nothing here may reach the outside network
@@ -133,12 +137,23 @@ def test_progress_line_renders_counts():
     (["--feeds", "nope.yaml"], "dyad stream: --feeds 'nope.yaml': no such file"),
     (["--feeds", "{feeds}", "--poll-interval", "0"], "--poll-interval must be at least 1 second"),
     (["--feeds", "{feeds}", "--duration", "-5"], "--duration cannot be negative"),
+    (["--feeds", "{feeds}", "--poll-intervall", "5"],
+     "unknown option --poll-intervall; did you mean --poll-interval?"),
 ])
 def test_stream_option_errors_are_one_line(args, message, tmp_path):
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text("feeds:\n  - url: http://127.0.0.1:9/feed.xml\n")
     out = dyad("stream", *[a.format(feeds=feeds) for a in args])
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_options_of_beam_and_its_runners_pass():
+    from dyad.options import refuse_unknown
+    refuse_unknown(["--feeds", "f.yaml", "--runner", "DataflowRunner", "--project", "p",
+                    "--temp_location", "gs://b/t", "--region=europe-west1", "--direct_num_workers",
+                    "2", "--direct_running_mode", "multi_processing", "--flink_master", "h:8081",
+                    "--experiments", "use_runner_v2", "--poll_interval", "60", "--allow-network",
+                    "127.0.0.1/32"])
 
 
 def test_stream_help_names_its_options():

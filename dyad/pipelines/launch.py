@@ -15,7 +15,7 @@ from apache_beam.runners.portability.fn_api_runner import fn_runner, worker_hand
 
 from dyad import progress, warehouse
 from dyad.classify import warm_up
-from dyad.options import Settings, settings_from
+from dyad.options import Settings, refuse_unknown, settings_from
 from dyad.pipelines import parallelism
 from dyad.transforms import cpu_pool
 
@@ -80,6 +80,7 @@ def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run
     Returns (Run, Settings, PipelineResult) once a local pipeline has finished, or once a remote
     one has been submitted.
     """
+    refuse_unknown(argv)
     options = PipelineOptions(argv)
     worker_handlers.grpc = local_job_service.grpc = _LoopbackGrpc()
     setup = options.view_as(SetupOptions)
