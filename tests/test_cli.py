@@ -147,6 +147,15 @@ def test_stream_option_errors_are_one_line(args, message, tmp_path):
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
 
 
+def test_an_ingest_prints_no_beam_warning(sample_sites, tmp_path):
+    feed_list = sample_sites.write_feed_list(str(tmp_path / "feeds.yaml"))
+    out = dyad("ingest", "--feeds", feed_list, "--warehouse", f"duckdb:{tmp_path}/w.duckdb",
+               "--allow-network", "127.0.0.1/32")
+    assert out.returncode == 0, out.stderr
+    assert "stories written: 42" in out.stdout
+    assert "WARNING" not in out.stderr and "Discarding" not in out.stderr, out.stderr
+
+
 def test_options_of_beam_and_its_runners_pass():
     from dyad.options import refuse_unknown
     refuse_unknown(["--feeds", "f.yaml", "--runner", "DataflowRunner", "--project", "p",

@@ -14,7 +14,6 @@ first; at most IN_FLIGHT_PER_PROCESS x size elements are out at once (memory sta
 same work runs inline. A bug in the work becomes an error row of the stage, as Beam's dead
 letters do; a pool process that dies fails the elements it had out, and the run goes on inline.
 """
-from __future__ import annotations
 
 import ctypes
 import ctypes.util
@@ -30,7 +29,7 @@ from typing import Callable, Iterable
 import apache_beam as beam
 
 from dyad.errors import dead_letter_row
-from dyad.transforms.dead_letters import ErrorOut, error_output, in_window
+from dyad.transforms.dead_letters import ErrorOut, Out, error_output, in_window
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +121,7 @@ class PooledFn(beam.DoFn):
         self.out: deque = deque()
 
     def process(self, element, timestamp=beam.DoFn.TimestampParam,
-                window=beam.DoFn.WindowParam) -> Iterable[object | ErrorOut]:
+                window=beam.DoFn.WindowParam) -> Iterable[Out | ErrorOut]:
         if self.executor is None:
             yield from self._emit(element, _run(type(self).work, element, self.work_args()),
                                   timestamp, window)

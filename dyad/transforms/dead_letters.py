@@ -10,7 +10,7 @@ take lists, and a flatten would make a local stream's runner hold every row unti
 from __future__ import annotations
 
 import inspect
-from typing import Literal
+from typing import Literal, TypeVar
 
 import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
@@ -22,6 +22,10 @@ ERRORS = "errors"
 MAIN = "main"
 # Declared in process() return hints so Beam knows the tag (and does not warn about it).
 ErrorOut = TaggedOutput[Literal["errors"], dict]
+# The main output of a stage base class whose subclasses output different types: Beam reads
+# `Iterable[Out | ErrorOut]` as "some type, and the errors tag" (`object | ErrorOut` it reads as
+# Any, losing the tag).
+Out = TypeVar("Out")
 
 
 def error_output(row: dict) -> TaggedOutput:

@@ -24,7 +24,7 @@ import apache_beam as beam
 
 from dyad.errors import dead_letter_row
 from dyad.http import Fetcher, FetchPolicy
-from dyad.transforms.dead_letters import error_output, in_window
+from dyad.transforms.dead_letters import ErrorOut, Out, error_output, in_window
 
 # Results (pages) in flight or waiting to be emitted, per thread: how far fetching runs ahead.
 HELD_PER_THREAD = 4
@@ -86,7 +86,7 @@ class HostLimitedFetchFn(beam.DoFn):
         self.outstanding = 0
 
     def process(self, element, timestamp=beam.DoFn.TimestampParam,
-                window=beam.DoFn.WindowParam) -> Iterable:
+                window=beam.DoFn.WindowParam) -> Iterable[Out | ErrorOut]:
         self.outstanding += 1
         host = urlsplit(self.url_of(element)).netloc.lower()  # host and port: one server
         with self.lock:
