@@ -27,8 +27,22 @@ from dyad import __version__
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = f"dyad/{__version__} (news research crawler; +https://github.com/dyad-news/dyad)"
+# Names dyad and its version only: a deployer adds a contact (--contact) or says it all
+# (--user-agent); dyad invents no address for anyone.
+USER_AGENT = f"dyad/{__version__}"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+def user_agent(verbatim: str | None = None, contact: str | None = None) -> str:
+    """The User-Agent of every request: `verbatim` as given, else dyad/VERSION with the
+    deployer's contact (`dyad/0.1.0 (+mailto:desk@example.org)`); ValueError for one that
+    cannot be a header (control characters, non-ASCII)."""
+    value = verbatim if verbatim is not None else (
+        f"{USER_AGENT} (+{contact})" if contact else USER_AGENT)
+    if not value.strip() or not value.isascii() or any(ord(c) < 32 or ord(c) == 127
+                                                        for c in value):
+        raise ValueError(f"{value!r} cannot be sent as a User-Agent (printable ASCII only)")
+    return value
 
 
 @dataclass(frozen=True)

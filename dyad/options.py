@@ -11,7 +11,7 @@ from apache_beam.options.pipeline_options import (GoogleCloudOptions, PipelineOp
 
 from dyad.bigquery_client import emulator_host
 from dyad.feedlist import feed_list_exists
-from dyad.http import FetchPolicy, parse_networks
+from dyad.http import FetchPolicy, parse_networks, user_agent
 from dyad.transforms.sinks.bigquery import (FILE_LOADS, METHODS, STREAMING_INSERTS,
                                             BigQueryTarget)
 from dyad.transforms.sinks.bigquery_tables import Dataset
@@ -72,6 +72,15 @@ class DyadOptions(PipelineOptions):
                             help="dyad stream: seconds after the start when polling stops and what "
                                  "was read is drained (the first poll always runs; default 0: "
                                  "run until SIGINT/SIGTERM, or a drain on Dataflow).")
+        # Its own name: Beam's SetupOptions has --user_agent (what it tells Google's services),
+        # and a view of those options resets a value they share.
+        parser.add_argument("--user-agent", dest="http_user_agent", default=None,
+                            help="User-Agent sent verbatim on every request, feeds and pages "
+                                 "(default: dyad/VERSION, with --contact if given).")
+        parser.add_argument("--contact", default=None,
+                            help="A URL or e-mail address outlets can reach the deployer at, "
+                                 "put into the default User-Agent: dyad/VERSION (+CONTACT) "
+                                 "(default: none).")
         parser.add_argument("--dedupe-ttl-hours", "--dedupe_ttl_hours", dest="dedupe_ttl_hours",
                             type=float, default=72.0,
                             help="dyad stream: hours a story is remembered; seen again within them "
@@ -174,9 +183,13 @@ def settings_from(options: PipelineOptions) -> Settings:
             raise OptionsError(f"--{name.replace('_', '-')} must be at least 1")
     if opts.max_redirects < 0 or opts.retries < 0:
         raise OptionsError("--max-redirects and --retries cannot be negative")
+    try:
+        agent = user_agent(opts.http_user_agent, opts.contact)
+    except ValueError as exc:
+        raise OptionsError(f"--user-agent/--contact: {exc}") from None
     common = dict(allowed_networks=allowed, connect_timeout=opts.connect_timeout,
                   read_timeout=opts.read_timeout, total_timeout=opts.total_timeout,
-                  max_redirects=opts.max_redirects, retries=opts.retries)
+                  max_redirects=opts.max_redirects, retries=opts.retries, user_agent=agent)
     return Settings(
         feeds=opts.feeds,
         warehouse_kind=kind,

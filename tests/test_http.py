@@ -148,3 +148,48 @@ def test_unresolvable_host():
     with pytest.raises(FetchError) as err:
         fetch("http://no-such-host.invalid/x")
     assert err.value.error_type == "dns_error"
+
+
+def test_user_agent_names_dyad_and_the_deployers_contact_only():
+    from dyad import __version__
+    from dyad.http import user_agent
+    assert user_agent() == f"dyad/{__version__}"          # no invented address
+    assert user_agent(contact="mailto:desk@example.org") == \
+        f"dyad/{__version__} (+mailto:desk@example.org)"
+    assert user_agent("NewsLab/2.0 (+https://lab.example)", "ignored") == \
+        "NewsLab/2.0 (+https://lab.example)"
+    for bad in ("dyad\r\nX-Injected: 1", "", "dyad/é"):
+        with pytest.raises(ValueError, match="User-Agent"):
+            user_agent(bad)
+
+
+@pytest.mark.parametrize("flags, expected", [
+    (["--contact", "mailto:desk@example.org"], "dyad/{version} (+mailto:desk@example.org)"),
+    (["--user-agent", "NewsLab/2.0 (+https://lab.example)"], "NewsLab/2.0 (+https://lab.example)"),
+])
+def test_the_configured_user_agent_is_sent_on_feeds_and_pages(http_server, tmp_path, flags,
+                                                              expected):
+    from dyad import __version__
+    from dyad.pipelines import batch
+    seen = {}
+
+    def recording(body, content_type):
+        def handler(req):
+            seen[req.path] = req.headers.get("User-Agent")
+            reply(200, body, {"Content-Type": content_type})(req)
+        return handler
+
+    story = http_server.base + "/story.html"
+    http_server["/feed.xml"] = recording(
+        f"<rss><channel><title>T</title><item><title>Harbour strike ends</title><link>{story}"
+        "</link></item></channel></rss>".encode(), "application/rss+xml")
+    http_server["/story.html"] = recording(
+        ("<html><body><article><h1>Harbour strike ends</h1>" + "<p>The strike at the harbour "
+         "ended on Tuesday after talks between the union and the port.</p>" * 10 +
+         "</article></body></html>").encode(), "text/html; charset=utf-8")
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(f"feeds:\n  - url: {http_server.base}/feed.xml\n")
+    batch.run(["--feeds", str(feeds), "--warehouse", f"duckdb:{tmp_path}/w.duckdb",
+               "--allow-network", "127.0.0.1/32", *flags])
+    assert seen == {"/feed.xml": expected.format(version=__version__),
+                    "/story.html": expected.format(version=__version__)}
