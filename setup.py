@@ -37,6 +37,7 @@ setup(
         "fasttext-predict==0.9.2.4",
         "us==4.0.0",
         "pyahocorasick==2.3.1",
+        "protego==0.7.0",
         "requests>=2.31",
         "urllib3>=2.0",
     ],

@@ -197,8 +197,10 @@ class Fetcher:
     def close(self) -> None:
         self._session.close()
 
-    def get(self, url: str, headers: dict | None = None) -> Response:
-        """GET `url`; FetchError for every way it can fail, including 4xx/5xx."""
+    def get(self, url: str, headers: dict | None = None, truncate_at: int | None = None
+            ) -> Response:
+        """GET `url`; FetchError for every way it can fail, including 4xx/5xx. With
+        `truncate_at`, a longer body is cut there and the rest not read (robots.txt)."""
         scheme = urlsplit(url).scheme.lower()
         if scheme not in ("http", "https"):
             raise FetchError("unsupported_scheme", f"refusing {scheme or 'scheme-less'} URL {url[:200]!r}")
@@ -211,7 +213,7 @@ class Fetcher:
                     raise FetchError(f"http_{resp.status_code}",
                                      f"HTTP {resp.status_code} {resp.reason or ''}".strip(),
                                      resp.status_code, _retry_after(resp))
-                body = self._read_capped(resp, started)
+                body = self._read_capped(resp, started, truncate_at)
                 return Response(url=url, final_url=resp.url, status=resp.status_code,
                                 headers={k.lower(): v for k, v in resp.headers.items()},
                                 body=body, fetched_at=dt.datetime.now(dt.timezone.utc))
@@ -235,14 +237,17 @@ class Fetcher:
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise FetchError("connection_error", _short(exc)) from None
 
-    def _read_capped(self, resp, started: float) -> bytes:
+    def _read_capped(self, resp, started: float, truncate_at: int | None = None) -> bytes:
         p = self.policy
         declared = resp.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > p.max_bytes:
+        if truncate_at is None and declared.isdigit() and int(declared) > p.max_bytes:
             raise FetchError("too_large", f"declared {declared} bytes, cap is {p.max_bytes}")
         chunks, size = [], 0
         for chunk in resp.iter_content(chunk_size=64 * 1024):
             size += len(chunk)
+            if truncate_at is not None and size >= truncate_at:
+                chunks.append(chunk[:len(chunk) - (size - truncate_at)])
+                break
             if size > p.max_bytes:
                 raise FetchError("too_large", f"body exceeds {p.max_bytes} bytes (after decompression)")
             if time.monotonic() - started > p.total_timeout:

@@ -81,6 +81,11 @@ class DyadOptions(PipelineOptions):
                             help="A URL or e-mail address outlets can reach the deployer at, "
                                  "put into the default User-Agent: dyad/VERSION (+CONTACT) "
                                  "(default: none).")
+        parser.add_argument("--ignore-robots", "--ignore_robots", dest="ignore_robots",
+                            action="store_true",
+                            help="Fetch article pages whatever the host's robots.txt says: for a "
+                                 "deployer's own sites only (default: robots.txt is obeyed; the "
+                                 "run summary says when it was not).")
         parser.add_argument("--dedupe-ttl-hours", "--dedupe_ttl_hours", dest="dedupe_ttl_hours",
                             type=float, default=72.0,
                             help="dyad stream: hours a story is remembered; seen again within them "
@@ -103,6 +108,7 @@ class Settings:
     poll_interval: float = 300.0
     duration: float = 0.0
     dedupe_ttl: float = 72 * 3600.0  # seconds
+    ignore_robots: bool = False
 
 
 def parse_warehouse(spec: str) -> tuple[str, str]:
@@ -203,4 +209,5 @@ def settings_from(options: PipelineOptions) -> Settings:
         poll_interval=opts.poll_interval,
         duration=opts.duration,
         dedupe_ttl=opts.dedupe_ttl_hours * 3600,
+        ignore_robots=opts.ignore_robots,
     )

@@ -93,7 +93,8 @@ def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run
             _bound_local_stream_metrics()
     settings: Settings = settings_from(options)
     plan = parallelism.choose(options, argv)
-    progress.set_note(plan.note)
+    progress.set_note(plan.note + ("; robots.txt IGNORED (--ignore-robots)"
+                                   if settings.ignore_robots else ""))
     if settings.bigquery:  # workers then point Beam's BigQuery clients where the launcher does
         setup.beam_plugins = [*(setup.beam_plugins or []), warehouse.BEAM_PLUGIN]
     warehouse.prepare(settings)

@@ -3,7 +3,9 @@
 Entries are fetched by a thread pool inside the DoFn, many at a time (network-bound work should
 not hold a worker idle), with at most `per_host` requests in flight to one host (`fetch_pool`). A
 failed fetch is not the end of a story: the page carries the error, parse falls back to the
-feed's text, and an `ingest_errors` row with stage `fetch` records why.
+feed's text, and an `ingest_errors` row with stage `fetch` records why. A page the host's
+robots.txt disallows is not requested (`robots`): the story is written from the feed's title
+and summary, with a `robots_disallowed` row.
 """
 from typing import Iterable
 
@@ -13,14 +15,19 @@ from apache_beam.metrics import Metrics
 from dyad.errors import error_row
 from dyad.http import Fetcher, FetchError, FetchPolicy
 from dyad.records import FeedEntry, FetchedPage
+from dyad.robots import RobotsRules
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 from dyad.transforms.fetch_pool import HostLimitedFetchFn
 
 ARTICLE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 
 
-def fetch_page(fetcher: Fetcher, entry: FeedEntry) -> FetchedPage:
+def fetch_page(fetcher: Fetcher, entry: FeedEntry, robots: RobotsRules | None = None
+               ) -> FetchedPage:
+    """The page, or why not: a fetch error, or robots.txt (`robots`) disallowing it."""
     try:
+        if robots is not None:
+            robots.check(entry.url)
         resp = fetcher.get(entry.url, headers={"Accept": ARTICLE_ACCEPT})
     except FetchError as exc:
         return FetchedPage(entry=entry, final_url=entry.url, status=exc.status, content_type="",
@@ -36,16 +43,23 @@ class FetchArticlesFn(HostLimitedFetchFn):
 
     stage = "fetch"
 
-    def __init__(self, policy: FetchPolicy, run_id: str, threads: int, per_host: int):
+    def __init__(self, policy: FetchPolicy, run_id: str, threads: int, per_host: int,
+                 obey_robots: bool = True):
         super().__init__(policy, run_id, threads, per_host)
+        self.obey_robots = obey_robots
         self.ok = Metrics.counter("dyad", "articles_fetched")
         self.failed = Metrics.counter("dyad", "articles_fetch_failed")
+
+    def setup(self):
+        super().setup()
+        self.robots = RobotsRules(self.fetcher, self.policy.user_agent) \
+            if self.obey_robots else None
 
     def url_of(self, entry: FeedEntry) -> str:
         return entry.url
 
     def fetch(self, entry: FeedEntry) -> FetchedPage:
-        return fetch_page(self.fetcher, entry)
+        return fetch_page(self.fetcher, entry, self.robots)
 
     def fetch_crashed(self, entry: FeedEntry, exc: Exception) -> FetchedPage:
         return FetchedPage(entry=entry, final_url=entry.url, status=None, content_type="",
@@ -66,8 +80,9 @@ class FetchArticles(beam.PTransform):
     """PCollection[FeedEntry] → (PCollection[FetchedPage], error row PCollections)."""
 
     def __init__(self, policy: FetchPolicy, run_id: str, threads: int = 32, per_host: int = 4,
-                 spread: bool = True):
+                 spread: bool = True, obey_robots: bool = True):
         super().__init__()
+        self.obey_robots = obey_robots
         # A stream's entries come keyed from the stateful dedupe, already spread by story; a
         # shuffle here would also hold a local runner's output until the stream ends.
         self.spread = spread
@@ -79,5 +94,6 @@ class FetchArticles(beam.PTransform):
     def expand(self, entries):
         if self.spread:
             entries = entries | "SpreadEntries" >> beam.Reshuffle()
-        fn = FetchArticlesFn(self.policy, self.run_id, self.threads, self.per_host)
+        fn = FetchArticlesFn(self.policy, self.run_id, self.threads, self.per_host,
+                             self.obey_robots)
         return run_stage(entries, "FetchPages", fn, "fetch", self.run_id)

@@ -1,0 +1,131 @@
+"""dyad.robots: robots.txt read, cached and obeyed (RFC 9309), on loopback servers; and a
+disallowed page in a real pipeline run."""
+import duckdb
+import pytest
+
+from dyad.http import Fetcher, FetchError
+from dyad.robots import MAX_BYTES, RobotsRules, product_token
+from tests.conftest import loopback_policy, reply
+
+ROBOTS = b"""# written for dyad's tests
+User-agent: *
+Disallow: /private
+Allow: /private/open
+Disallow: /*.pdf$
+
+User-agent: dyad
+Disallow: /no-dyad/
+Allow: /
+"""
+
+
+def rules(http_server, agent="dyad/0.1.0"):
+    return RobotsRules(Fetcher(loopback_policy(retries=0)), agent)
+
+
+def allowed(robots, url) -> bool:
+    try:
+        robots.check(url)
+        return True
+    except FetchError as exc:
+        assert exc.error_type == "robots_disallowed"
+        return False
+
+
+def test_groups_precedence_and_wildcards(http_server):
+    http_server["/robots.txt"] = reply(200, ROBOTS, {"Content-Type": "text/plain"})
+    base = http_server.base
+    other = rules(http_server, "NewsLab/2.0 (+https://lab.example)")
+    # The * group: the longest match wins (Allow /private/open over Disallow /private); $ ends.
+    assert not allowed(other, base + "/private/page")
+    assert allowed(other, base + "/private/open/page")
+    assert not allowed(other, base + "/report.pdf") and allowed(other, base + "/report.pdf?v=2")
+    # dyad's own group replaces * entirely.
+    dyad = rules(http_server)
+    assert not allowed(dyad, base + "/no-dyad/page")
+    assert allowed(dyad, base + "/private/page") and allowed(dyad, base + "/report.pdf")
+    assert http_server.hits["/robots.txt"] == 2   # once per RobotsRules, whatever the pages
+    assert product_token("NewsLab/2.0 (+x)") == "NewsLab" and product_token("") == "*"
+
+
+def test_a_missing_robots_txt_allows_and_an_unavailable_one_defers(http_server):
+    robots = rules(http_server)
+    assert allowed(robots, http_server.base + "/anything")            # 404
+    for status in (503, 429):
+        http_server["/robots.txt"] = reply(status, b"busy")
+        robots = rules(http_server)
+        with pytest.raises(FetchError) as err:
+            robots.check(http_server.base + "/page")
+        assert err.value.error_type == "robots_unavailable" and str(status) in str(err.value)
+
+
+def test_a_huge_robots_txt_is_read_only_to_its_cap(http_server):
+    def huge(req):
+        req.send_response(200)
+        req.send_header("Content-Type", "text/plain")
+        req.send_header("Content-Length", str(50 * 2 ** 20 + 100))
+        req.end_headers()
+        try:
+            req.wfile.write(b"User-agent: *\nDisallow: /early\n")
+            for _ in range(50 * 16):   # 50 MB of comments, then a rule past the cap
+                req.wfile.write(b"#" * 65535 + b"\n")
+            req.wfile.write(b"Disallow: /late\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass   # the reader stopped at its cap
+
+    http_server["/robots.txt"] = huge
+    robots = rules(http_server)
+    assert not allowed(robots, http_server.base + "/early")
+    assert allowed(robots, http_server.base + "/late")
+    assert MAX_BYTES == 500 * 1024
+
+
+def test_crawl_delay_is_read_for_the_agent(http_server):
+    http_server["/robots.txt"] = reply(200, b"User-agent: dyad\nCrawl-delay: 2.5\n")
+    assert rules(http_server).crawl_delay(http_server.base + "/x") == 2.5
+
+
+FEED = """<rss><channel><title>T</title>
+<item><title>Harbour strike ends after talks</title><link>{base}/news/strike.html</link>
+<description>The strike at the harbour ended on Tuesday.</description></item>
+<item><title>Council agrees budget</title><link>{base}/members/budget.html</link>
+<description>The council agreed the town's budget.</description></item>
+</channel></rss>"""
+PAGE = ("<html><body><article><h1>{title}</h1>" + "".join(
+    f"<p>Paragraph {n} of the story: the harbour strike ended on Tuesday after talks between "
+    "the union and the port authority.</p>" for n in range(8)) + "</article></body></html>")
+
+
+@pytest.mark.parametrize("ignore", [False, True])
+def test_a_disallowed_page_is_not_requested_and_its_story_lands_from_the_feed(
+        http_server, tmp_path, ignore):
+    from dyad.pipelines import batch
+    base = http_server.base
+    http_server["/feed.xml"] = reply(200, FEED.format(base=base).encode(),
+                                     {"Content-Type": "application/rss+xml"})
+    http_server["/robots.txt"] = reply(200, b"User-agent: *\nDisallow: /members/\n")
+    for path, title in (("/news/strike.html", "Harbour strike ends after talks"),
+                        ("/members/budget.html", "Council agrees budget")):
+        http_server[path] = reply(200, PAGE.format(title=title).encode(),
+                                  {"Content-Type": "text/html; charset=utf-8"})
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(f"feeds:\n  - url: {base}/feed.xml\n")
+    db = tmp_path / "w.duckdb"
+    batch.run(["--feeds", str(feeds), "--warehouse", f"duckdb:{db}", "--allow-network",
+               "127.0.0.1/32", *(["--ignore-robots"] if ignore else [])])
+    con = duckdb.connect(str(db), read_only=True)
+    stories = dict(con.execute("SELECT title, extraction FROM stories").fetchall())
+    errors = con.execute("SELECT error_type, url FROM ingest_errors").fetchall()
+    assert http_server.hits.get("/news/strike.html") == 1
+    if ignore:
+        assert http_server.hits.get("/members/budget.html") == 1 and errors == []
+        assert "/robots.txt" not in http_server.hits
+    else:
+        assert "/members/budget.html" not in http_server.hits     # never requested
+        assert http_server.hits["/robots.txt"] == 1               # once for the host
+        assert stories["Council agrees budget"] == "feed_summary"
+        assert errors == [("robots_disallowed", f"{base}/members/budget.html")]
+        note = con.execute("SELECT extraction_note FROM stories WHERE title = "
+                           "'Council agrees budget'").fetchone()[0]
+        assert "robots" in note
+    assert stories["Harbour strike ends after talks"] != "feed_summary"
