@@ -86,6 +86,10 @@ class DyadOptions(PipelineOptions):
                             help="Fetch article pages whatever the host's robots.txt says: for a "
                                  "deployer's own sites only (default: robots.txt is obeyed; the "
                                  "run summary says when it was not).")
+        parser.add_argument("--max-crawl-delay", "--max_crawl_delay", dest="max_crawl_delay",
+                            type=float, default=10.0,
+                            help="Longest Crawl-delay of a robots.txt that is honoured, seconds; "
+                                 "a longer one counts as this (default 10).")
         parser.add_argument("--dedupe-ttl-hours", "--dedupe_ttl_hours", dest="dedupe_ttl_hours",
                             type=float, default=72.0,
                             help="dyad stream: hours a story is remembered; seen again within them "
@@ -109,6 +113,7 @@ class Settings:
     duration: float = 0.0
     dedupe_ttl: float = 72 * 3600.0  # seconds
     ignore_robots: bool = False
+    max_crawl_delay: float = 10.0   # seconds
 
 
 def parse_warehouse(spec: str) -> tuple[str, str]:
@@ -187,8 +192,8 @@ def settings_from(options: PipelineOptions) -> Settings:
     for name in ("fetch_threads", "per_host", "write_batch_size"):
         if getattr(opts, name) < 1:
             raise OptionsError(f"--{name.replace('_', '-')} must be at least 1")
-    if opts.max_redirects < 0 or opts.retries < 0:
-        raise OptionsError("--max-redirects and --retries cannot be negative")
+    if opts.max_redirects < 0 or opts.retries < 0 or opts.max_crawl_delay < 0:
+        raise OptionsError("--max-redirects, --retries and --max-crawl-delay cannot be negative")
     try:
         agent = user_agent(opts.http_user_agent, opts.contact)
     except ValueError as exc:
@@ -210,4 +215,5 @@ def settings_from(options: PipelineOptions) -> Settings:
         duration=opts.duration,
         dedupe_ttl=opts.dedupe_ttl_hours * 3600,
         ignore_robots=opts.ignore_robots,
+        max_crawl_delay=opts.max_crawl_delay,
     )

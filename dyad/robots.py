@@ -8,6 +8,9 @@ first 500 KiB are read, as the RFC allows. The group is chosen by the User-Agent
 What a host's answer means (RFC 9309 section 2.3.1): a 4xx other than 429 → everything allowed;
 a 429, a 5xx or no answer → the host's pages are not fetched now ("unavailable": a batch run
 writes those stories from the feed, with an error row).
+
+Crawl-delay spaces the requests to a host, within one worker (a local run fetches in one
+process), capped by --max-crawl-delay.
 """
 from __future__ import annotations
 
@@ -40,6 +43,8 @@ class RobotsRules:
         self.lock = threading.Lock()
         self.hosts: dict[str, tuple[float, object]] = {}   # origin → (read at, rules or error)
         self.host_locks: dict[str, threading.Lock] = {}
+        self.turn_locks: dict[str, threading.Lock] = {}
+        self.last_request: dict[str, float] = {}
 
     def check(self, url: str) -> None:
         """Nothing when `url` may be fetched; FetchError `robots_disallowed` or
@@ -57,6 +62,21 @@ class RobotsRules:
         if answer is ALLOW_ALL or isinstance(answer, FetchError):
             return None
         return answer.crawl_delay(self.token)
+
+    def wait_turn(self, url: str, cap: float) -> None:
+        """Sleep until `url`'s host may be asked again: its Crawl-delay after the previous
+        request to it, capped at `cap` seconds (a hostile robots.txt cannot stall a run)."""
+        delay = min(self.crawl_delay(url) or 0.0, cap)
+        if delay <= 0:
+            return
+        origin = _origin(url)
+        with self.lock:
+            turn_lock = self.turn_locks.setdefault(origin, threading.Lock())
+        with turn_lock:   # one request of the host at a time, spaced by the delay
+            wait = self.last_request.get(origin, -delay) + delay - self.clock()
+            if wait > 0:
+                time.sleep(wait)
+            self.last_request[origin] = self.clock()
 
     def _answer(self, url: str):
         origin = _origin(url)

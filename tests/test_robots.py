@@ -129,3 +129,30 @@ def test_a_disallowed_page_is_not_requested_and_its_story_lands_from_the_feed(
                            "'Council agrees budget'").fetchone()[0]
         assert "robots" in note
     assert stories["Harbour strike ends after talks"] != "feed_summary"
+
+
+@pytest.mark.parametrize("robots_delay, cap, spacing", [("1", 10.0, 1.0), ("1000", 0.4, 0.4)])
+def test_crawl_delay_spaces_the_requests_to_a_host(http_server, robots_delay, cap, spacing):
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from dyad.transforms.fetch import fetch_page
+    from tests.test_dedupe import entry
+    times = []
+
+    def page(req):
+        times.append(time.monotonic())
+        reply(200, b"<html><body><p>x</p></body></html>", {"Content-Type": "text/html"})(req)
+
+    http_server["/robots.txt"] = reply(200, f"User-agent: *\nCrawl-delay: {robots_delay}\n".encode())
+    for n in range(4):
+        http_server[f"/p{n}.html"] = page
+    fetcher = Fetcher(loopback_policy(retries=0))
+    robots = RobotsRules(fetcher, "dyad/0.1.0")
+    entries = [entry(f"{http_server.base}/p{n}.html", f"{http_server.base}/feed.xml")
+               for n in range(4)]
+    with ThreadPoolExecutor(4) as pool:   # as the fetch stage's threads ask at once
+        pages = list(pool.map(lambda e: fetch_page(fetcher, e, robots, cap), entries))
+    assert [p.error_type for p in pages] == [None] * 4
+    gaps = [b - a for a, b in zip(sorted(times), sorted(times)[1:])]
+    assert len(gaps) == 3 and min(gaps) >= spacing * 0.9
+    assert max(gaps) < spacing + 1.0   # the cap holds: 1000 s counts as 0.4 s

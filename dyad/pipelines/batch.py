@@ -32,7 +32,7 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
     stories, dedupe_errors, sightings = (entries, known) | "Dedupe" >> DedupeStories(run.run_id)
     pages, fetch_errors = stories | "FetchArticles" >> FetchArticles(
         settings.article_policy, run.run_id, settings.fetch_threads, settings.per_host,
-        obey_robots=not settings.ignore_robots)
+        obey_robots=not settings.ignore_robots, max_crawl_delay=settings.max_crawl_delay)
     articles, parse_errors = pages | "ParseArticles" >> ParseArticles(run.run_id)
     rows, classify_errors = articles | "Classify" >> ClassifyStories(run.run_id, run.started_at)
     errors = feed_errors + dedupe_errors + fetch_errors + parse_errors + classify_errors

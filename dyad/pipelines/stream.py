@@ -35,7 +35,8 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
         run.run_id, settings.dedupe_ttl, warehouse.known_ids(settings, run.started_at))
     pages, fetch_errors = stories | "FetchArticles" >> FetchArticles(
         settings.article_policy, run.run_id, settings.fetch_threads, settings.per_host,
-        spread=False, obey_robots=not settings.ignore_robots)
+        spread=False, obey_robots=not settings.ignore_robots,
+        max_crawl_delay=settings.max_crawl_delay)
     articles, parse_errors = pages | "ParseArticles" >> ParseArticles(run.run_id)
     rows, classify_errors = articles | "Classify" >> ClassifyStories(run.run_id, None)
     hourly, count_errors = rows | "CountPerHour" >> CountStoriesPerHour(run.run_id)

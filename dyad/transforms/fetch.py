@@ -22,12 +22,14 @@ from dyad.transforms.fetch_pool import HostLimitedFetchFn
 ARTICLE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 
 
-def fetch_page(fetcher: Fetcher, entry: FeedEntry, robots: RobotsRules | None = None
-               ) -> FetchedPage:
-    """The page, or why not: a fetch error, or robots.txt (`robots`) disallowing it."""
+def fetch_page(fetcher: Fetcher, entry: FeedEntry, robots: RobotsRules | None = None,
+               max_crawl_delay: float = 0.0) -> FetchedPage:
+    """The page, or why not: a fetch error, or robots.txt (`robots`) disallowing it. A host's
+    Crawl-delay (at most `max_crawl_delay` seconds) is waited out first."""
     try:
         if robots is not None:
             robots.check(entry.url)
+            robots.wait_turn(entry.url, max_crawl_delay)
         resp = fetcher.get(entry.url, headers={"Accept": ARTICLE_ACCEPT})
     except FetchError as exc:
         return FetchedPage(entry=entry, final_url=entry.url, status=exc.status, content_type="",
@@ -44,9 +46,10 @@ class FetchArticlesFn(HostLimitedFetchFn):
     stage = "fetch"
 
     def __init__(self, policy: FetchPolicy, run_id: str, threads: int, per_host: int,
-                 obey_robots: bool = True):
+                 obey_robots: bool = True, max_crawl_delay: float = 10.0):
         super().__init__(policy, run_id, threads, per_host)
         self.obey_robots = obey_robots
+        self.max_crawl_delay = max_crawl_delay
         self.ok = Metrics.counter("dyad", "articles_fetched")
         self.failed = Metrics.counter("dyad", "articles_fetch_failed")
 
@@ -59,7 +62,7 @@ class FetchArticlesFn(HostLimitedFetchFn):
         return entry.url
 
     def fetch(self, entry: FeedEntry) -> FetchedPage:
-        return fetch_page(self.fetcher, entry, self.robots)
+        return fetch_page(self.fetcher, entry, self.robots, self.max_crawl_delay)
 
     def fetch_crashed(self, entry: FeedEntry, exc: Exception) -> FetchedPage:
         return FetchedPage(entry=entry, final_url=entry.url, status=None, content_type="",
@@ -80,9 +83,10 @@ class FetchArticles(beam.PTransform):
     """PCollection[FeedEntry] → (PCollection[FetchedPage], error row PCollections)."""
 
     def __init__(self, policy: FetchPolicy, run_id: str, threads: int = 32, per_host: int = 4,
-                 spread: bool = True, obey_robots: bool = True):
+                 spread: bool = True, obey_robots: bool = True, max_crawl_delay: float = 10.0):
         super().__init__()
         self.obey_robots = obey_robots
+        self.max_crawl_delay = max_crawl_delay
         # A stream's entries come keyed from the stateful dedupe, already spread by story; a
         # shuffle here would also hold a local runner's output until the stream ends.
         self.spread = spread
@@ -95,5 +99,5 @@ class FetchArticles(beam.PTransform):
         if self.spread:
             entries = entries | "SpreadEntries" >> beam.Reshuffle()
         fn = FetchArticlesFn(self.policy, self.run_id, self.threads, self.per_host,
-                             self.obey_robots)
+                             self.obey_robots, self.max_crawl_delay)
         return run_stage(entries, "FetchPages", fn, "fetch", self.run_id)
