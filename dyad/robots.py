@@ -46,9 +46,9 @@ class RobotsRules:
         self.turn_locks: dict[str, threading.Lock] = {}
         self.last_request: dict[str, float] = {}
 
-    def check(self, url: str) -> None:
-        """Nothing when `url` may be fetched; FetchError `robots_disallowed` or
-        `robots_unavailable` (with the reason) when not."""
+    def check(self, url: str):
+        """The host's rules (ALLOW_ALL for none) when `url` may be fetched; FetchError
+        `robots_disallowed` or `robots_unavailable` (with the reason) when not."""
         answer = self._answer(url)
         if isinstance(answer, FetchError):
             raise FetchError("robots_unavailable", f"robots.txt: {answer}", answer.status,
@@ -56,6 +56,7 @@ class RobotsRules:
         if answer is not ALLOW_ALL and not answer.can_fetch(url, self.token):
             raise FetchError("robots_disallowed",
                              f"robots.txt of {_origin(url)} disallows it for {self.token}")
+        return answer
 
     def crawl_delay(self, url: str) -> float | None:
         answer = self._answer(url)
@@ -63,10 +64,13 @@ class RobotsRules:
             return None
         return answer.crawl_delay(self.token)
 
-    def wait_turn(self, url: str, cap: float) -> None:
-        """Sleep until `url`'s host may be asked again: its Crawl-delay after the previous
-        request to it, capped at `cap` seconds (a hostile robots.txt cannot stall a run)."""
-        delay = min(self.crawl_delay(url) or 0.0, cap)
+    def admit(self, url: str, cap: float) -> None:
+        """Return when `url` may be requested: `check()`, then the host's Crawl-delay after the
+        previous request to it, capped at `cap` seconds (a hostile robots.txt cannot stall a
+        run). One cache lookup per page."""
+        rules = self.check(url)
+        delay = min((rules.crawl_delay(self.token) if rules is not ALLOW_ALL else None) or 0.0,
+                    cap)
         if delay <= 0:
             return
         origin = _origin(url)

@@ -83,7 +83,7 @@ def article_from_page(entry: FeedEntry, final_url: str, html: str,
     if published is not None and published != page_date:
         provenance["published_at"] = "feed"  # the page had no date, or only the day
     # The day as the page states it, before UTC moves it across midnight.
-    day = fields["published_at"].date() if fields["published_at"] else _day(entry.published_at)
+    day = _day(fields["published_at"] or entry.published_at)
     return Article(
         entry=entry,
         title=fields["title"] or entry.title,

@@ -28,8 +28,7 @@ def fetch_page(fetcher: Fetcher, entry: FeedEntry, robots: RobotsRules | None = 
     Crawl-delay (at most `max_crawl_delay` seconds) is waited out first."""
     try:
         if robots is not None:
-            robots.check(entry.url)
-            robots.wait_turn(entry.url, max_crawl_delay)
+            robots.admit(entry.url, max_crawl_delay)
         resp = fetcher.get(entry.url, headers={"Accept": ARTICLE_ACCEPT})
     except FetchError as exc:
         return FetchedPage(entry=entry, final_url=entry.url, status=exc.status, content_type="",
