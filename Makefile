@@ -38,7 +38,7 @@ $(STAMP): setup.py
 
 run: install
 	@mkdir -p data
-	@$(PY) -m dyad.fixture_server --sample sample --feed-list data/sample-feeds.yaml \
+	@$(PY) -m dyad.net.fixture_server --sample sample --feed-list data/sample-feeds.yaml \
 		--base-port $(SAMPLE_PORT) -- \
 		$(DYAD) ingest --feeds data/sample-feeds.yaml --warehouse duckdb:$(DB) \
 		--allow-network 127.0.0.1/32
@@ -59,7 +59,7 @@ $(BQEMU):
 
 # Runs the emulator on 127.0.0.1:9050 until Ctrl-C; it prints the BIGQUERY_EMULATOR_HOST to export.
 bq-emulator: install $(BQEMU)
-	$(PY) -m dyad.emulator --executable $(BQEMU) --rest-port 9050 --grpc-port 9060
+	$(PY) -m dyad.bigquery.emulator --executable $(BQEMU) --rest-port 9050 --grpc-port 9060
 
 # After `make run`: the sample data on http://127.0.0.1:8050/ until Ctrl-C.
 dashboard: install

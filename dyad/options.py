@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from apache_beam.options.pipeline_options import (GoogleCloudOptions, PipelineOptions,
                                                   StandardOptions, _BeamArgumentParser)
 
-from dyad.bigquery_client import emulator_host
-from dyad.feedlist import feed_list_exists
-from dyad.http import FetchPolicy, parse_networks, user_agent
+from dyad.bigquery.client import emulator_host
+from dyad.feeds.feedlist import feed_list_exists
+from dyad.net.http import FetchPolicy, parse_networks, user_agent
 from dyad.transforms.sinks.bigquery import (FILE_LOADS, METHODS, STREAMING_INSERTS,
                                             BigQueryTarget)
 from dyad.transforms.sinks.bigquery_tables import Dataset

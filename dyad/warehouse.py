@@ -10,12 +10,12 @@ from typing import Callable
 
 import apache_beam as beam
 
-from dyad import bigquery_client
+from dyad.bigquery import client as bigquery_client
 from dyad.options import Settings
 from dyad.schemas import ERRORS, STORIES
 from dyad.transforms.sinks import bigquery, bigquery_tables, duckdb, summary
 
-BEAM_PLUGIN = "dyad.bigquery_client"
+BEAM_PLUGIN = "dyad.bigquery.client"
 
 
 def prepare(settings: Settings) -> None:

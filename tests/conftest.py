@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from dyad.fixture_server import Fixtures
-from dyad.http import FetchPolicy
+from dyad.net.fixture_server import Fixtures
+from dyad.net.http import FetchPolicy
 from dyad.schemas import STORIES, build_row
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -135,8 +135,8 @@ def bigquery_emulator():
     `make test` installs it (and sets DYAD_BQEMULATOR, so its absence is a failure there); a bare
     `pytest` without it skips the BigQuery tests and says how to get it.
     """
-    from dyad import bigquery_client
-    from dyad.emulator import Emulator
+    from dyad.bigquery import client as bigquery_client
+    from dyad.bigquery.emulator import Emulator
     if not os.path.isfile(BQEMULATOR):
         if os.environ.get("DYAD_BQEMULATOR"):
             pytest.fail(f"DYAD_BQEMULATOR={BQEMULATOR} does not exist")

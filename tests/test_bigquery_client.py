@@ -4,7 +4,7 @@ import pytest
 from apache_beam.io.gcp.internal.clients.bigquery import BigqueryV2
 from google.auth.credentials import AnonymousCredentials
 
-from dyad import bigquery_client
+from dyad.bigquery import client as bigquery_client
 
 
 @pytest.fixture

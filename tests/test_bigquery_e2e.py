@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from apache_beam.runners.runner import PipelineState
 
-from dyad import bigquery_client
+from dyad.bigquery import client as bigquery_client
 from dyad.pipelines import batch, stream
 from dyad.pipelines.launch import Run
 from dyad.schemas import STORIES

@@ -7,7 +7,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from google.cloud import bigquery
 
-from dyad import bigquery_client
+from dyad.bigquery import client as bigquery_client
 from dyad.errors import error_row
 from dyad.schemas import STORIES, bigquery_schema
 from dyad.transforms.sinks.bigquery import (FILE_LOADS, STREAMING_INSERTS, BigQueryTarget,

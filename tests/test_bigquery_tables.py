@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from google.cloud import bigquery
 
-from dyad import bigquery_client
+from dyad.bigquery import client as bigquery_client
 from dyad.schemas import ERRORS, SIGHTINGS, STORIES, Field, Table, bigquery_json
 from dyad.transforms.sinks.bigquery_tables import (Dataset, WarehouseError, ensure_table,
                                                    ensure_warehouse, known_story_ids, merge_sql,

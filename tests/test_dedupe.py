@@ -10,7 +10,7 @@ from apache_beam.transforms.window import TimestampedValue
 from dyad.records import FeedEntry
 from dyad.transforms.dedupe import (DedupeInState, DedupeStories, choose_representative,
                                    sighting_rows)
-from dyad.urls import canonical_url, source_domain, story_id
+from dyad.net.urls import canonical_url, source_domain, story_id
 from tests.conftest import NOW, RUN_ID
 
 

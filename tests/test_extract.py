@@ -8,7 +8,7 @@ from dyad.extract import (ExtractionError, article_from_page, best_date, decode_
                           decode_with_charset, extract, fallback_article, html_to_text, metadata,
                           parse_html)
 from dyad.extract.body import medoid, token_f1
-from dyad.fixture_server import Site
+from dyad.net.fixture_server import Site
 from dyad.records import FeedEntry
 from tests.conftest import CORPUS, NOW, SAMPLE, needs
 

@@ -1,6 +1,6 @@
 import pytest
 
-from dyad.feedlist import FeedListError, load_feed_list
+from dyad.feeds.feedlist import FeedListError, load_feed_list
 
 
 def test_yaml_list_with_names_tags_and_duplicates(tmp_path):

@@ -1,6 +1,6 @@
 import urllib.request
 
-from dyad.fixture_server import Fixtures
+from dyad.net.fixture_server import Fixtures
 from tests.conftest import SAMPLE
 
 

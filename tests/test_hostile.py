@@ -15,10 +15,10 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from dyad.feeds import EntryProblem, FeedParseError, parse_feed
-from dyad.http import Fetcher, FetchError
+from dyad.net.http import Fetcher, FetchError
 from dyad.records import FeedDocument, FeedSpec
 from dyad.transforms.fetch import FetchArticles
-from dyad.urls import BadURL, canonical_url
+from dyad.net.urls import BadURL, canonical_url
 from tests.conftest import NOW, RUN_ID, InFlight, loopback_policy, reply
 from tests.test_dedupe import entry
 
@@ -158,7 +158,7 @@ def test_memory_stays_bounded_on_a_one_gigabyte_gzip_bomb(http_server, tmp_path)
     http_server["/gig"] = reply(200, bomb, {"Content-Encoding": "gzip"})
     script = (
         "import resource, sys\n"
-        "from dyad.http import Fetcher, FetchError, FetchPolicy\n"
+        "from dyad.net.http import Fetcher, FetchError, FetchPolicy\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "f = Fetcher(FetchPolicy(allowed_networks=('127.0.0.1/32',), max_bytes=5 * 2**20))\n"
         "try:\n    f.get(sys.argv[1])\nexcept FetchError as e:\n    print(e.error_type)\n"

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from dyad.http import Fetcher, FetchError, is_refused
+from dyad.net.http import Fetcher, FetchError, is_refused
 from tests.conftest import loopback_policy, reply
 
 
@@ -152,7 +152,7 @@ def test_unresolvable_host():
 
 def test_user_agent_names_dyad_and_the_deployers_contact_only():
     from dyad import __version__
-    from dyad.http import user_agent
+    from dyad.net.http import user_agent
     assert user_agent() == f"dyad/{__version__}"          # no invented address
     assert user_agent(contact="mailto:desk@example.org") == \
         f"dyad/{__version__} (+mailto:desk@example.org)"

@@ -7,7 +7,7 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.util import assert_that, equal_to
 
-from dyad.http import FetchError
+from dyad.net.http import FetchError
 from dyad.records import FeedSpec
 from dyad.transforms import poll_feeds
 from dyad.transforms.poll_feeds import (MAX_BACKOFF, FeedState, HostState, PollClock, PollHostFn,

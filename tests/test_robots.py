@@ -1,10 +1,10 @@
-"""dyad.robots: robots.txt read, cached and obeyed (RFC 9309), on loopback servers; and a
+"""dyad.net.robots: robots.txt read, cached and obeyed (RFC 9309), on loopback servers; and a
 disallowed page in a real pipeline run."""
 import duckdb
 import pytest
 
-from dyad.http import Fetcher, FetchError
-from dyad.robots import MAX_BYTES, RobotsRules, product_token
+from dyad.net.http import Fetcher, FetchError
+from dyad.net.robots import MAX_BYTES, RobotsRules, product_token
 from tests.conftest import loopback_policy, reply
 
 ROBOTS = b"""# written for dyad's tests

@@ -1,6 +1,6 @@
 import pytest
 
-from dyad.urls import BadURL, canonical_url, source_domain, story_id
+from dyad.net.urls import BadURL, canonical_url, source_domain, story_id
 
 
 def test_tracking_parameters_and_fragment_are_dropped():

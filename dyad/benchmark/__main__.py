@@ -132,7 +132,7 @@ def cpu_by_stage(served: Served, sample: int, folder: str) -> dict[str, float]:
     from dyad.classify import warm_up
     from dyad.evaluation.extraction import run_newspaper3k
     from dyad.feeds import parse_feed
-    from dyad.http import Fetcher, FetchPolicy
+    from dyad.net.http import Fetcher, FetchPolicy
     from dyad.records import FeedEntry, FeedSpec
     from dyad.transforms.classify import story_row
     from dyad.transforms.fetch import fetch_page

@@ -48,7 +48,7 @@ def _duckdb(path: str) -> Warehouse:
 
 
 def _bigquery(target: str) -> Warehouse:
-    from dyad import bigquery_client
+    from dyad.bigquery import client as bigquery_client
     from dyad.transforms.sinks.bigquery_tables import Dataset, query_parameters
     dataset = Dataset.parse(target)
     client = bigquery_client.client(dataset.project)

@@ -6,7 +6,7 @@ import logging
 import apache_beam as beam
 
 from dyad import progress, warehouse
-from dyad.feedlist import load_feed_list
+from dyad.feeds.feedlist import load_feed_list
 from dyad.options import Settings
 from dyad.pipelines.launch import Run, execute
 from dyad.transforms.classify import ClassifyStories

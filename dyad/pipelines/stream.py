@@ -11,7 +11,7 @@ import datetime as dt
 import apache_beam as beam
 
 from dyad import warehouse
-from dyad.feedlist import load_feed_list
+from dyad.feeds.feedlist import load_feed_list
 from dyad.options import Settings
 from dyad.pipelines.launch import Run, execute
 from dyad.transforms.aggregate import CountStoriesPerHour

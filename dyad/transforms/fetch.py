@@ -13,9 +13,9 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from dyad.errors import error_row
-from dyad.http import Fetcher, FetchError, FetchPolicy
+from dyad.net.http import Fetcher, FetchError, FetchPolicy
 from dyad.records import FeedEntry, FetchedPage
-from dyad.robots import RobotsRules
+from dyad.net.robots import RobotsRules
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 from dyad.transforms.fetch_pool import HostLimitedFetchFn
 

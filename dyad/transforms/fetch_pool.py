@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import apache_beam as beam
 
 from dyad.errors import dead_letter_row
-from dyad.http import Fetcher, FetchPolicy
+from dyad.net.http import Fetcher, FetchPolicy
 from dyad.transforms.dead_letters import ErrorOut, Out, error_output, in_window
 
 # Results (pages) in flight or waiting to be emitted, per thread: how far fetching runs ahead.

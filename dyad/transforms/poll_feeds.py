@@ -25,7 +25,7 @@ from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.utils.timestamp import Duration, Timestamp
 
 from dyad.errors import error_row
-from dyad.http import Fetcher, FetchError, FetchPolicy
+from dyad.net.http import Fetcher, FetchError, FetchPolicy
 from dyad.records import FeedDocument, FeedSpec
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 from dyad.transforms.read_feeds import FEED_ACCEPT

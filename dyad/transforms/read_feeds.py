@@ -14,7 +14,7 @@ from apache_beam.metrics import Metrics
 from dyad import progress
 from dyad.errors import error_row
 from dyad.feeds import EntryProblem, FeedParseError, parse_feed
-from dyad.http import Fetcher, FetchError, FetchPolicy
+from dyad.net.http import Fetcher, FetchError, FetchPolicy
 from dyad.records import FeedDocument, FeedEntry, FeedSpec
 from dyad.transforms.cpu_pool import PooledFn
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage

@@ -17,7 +17,8 @@ from apache_beam.io.gcp.bigquery import BigQueryDisposition, WriteToBigQuery
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import AsList
 
-from dyad import bigquery_client, progress
+from dyad import progress
+from dyad.bigquery import client as bigquery_client
 from dyad.errors import error_row
 from dyad.schemas import ERRORS, RowError, Table, bigquery_json, bigquery_schema, build_row
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage

@@ -11,7 +11,7 @@ import feedparser
 
 from dyad.extract import html_to_text
 from dyad.records import FeedDocument, FeedEntry
-from dyad.urls import BadURL, canonical_url, source_domain, story_id
+from dyad.net.urls import BadURL, canonical_url, source_domain, story_id
 
 log = logging.getLogger(__name__)
 

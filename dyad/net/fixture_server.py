@@ -4,7 +4,7 @@ Each outlet of `sample/outlets.yaml` gets its own port on 127.0.0.1 (so each is 
 real outlets are) with its feed at /feed.xml and its article pages rendered from
 `sample/articles.yaml`. Run a command while the sites are up:
 
-    python -m dyad.fixture_server --sample sample --feed-list data/sample-feeds.yaml -- CMD ...
+    python -m dyad.net.fixture_server --sample sample --feed-list data/sample-feeds.yaml -- CMD ...
 """
 from __future__ import annotations
 

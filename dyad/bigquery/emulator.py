@@ -4,7 +4,7 @@ bqemulator lives in its own virtualenv (it needs DuckDB 1.5.5, dyad uses 2.0). B
 start, the spatial extension shipped in that virtualenv is installed into a private HOME, because
 otherwise the emulator tries to download it. Usage as a command:
 
-    python -m dyad.emulator --executable .venv-bqemulator/bin/bqemulator --rest-port 9050
+    python -m dyad.bigquery.emulator --executable .venv-bqemulator/bin/bqemulator --rest-port 9050
 """
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         emulator.start()
     except EmulatorError as exc:
-        print(f"dyad.emulator: {exc}", file=sys.stderr)
+        print(f"dyad.bigquery.emulator: {exc}", file=sys.stderr)
         return 1
     print(f"BigQuery emulator on {emulator.url} (project {args.project}); in another shell:\n"
           f"  export BIGQUERY_EMULATOR_HOST={emulator.url}\n"

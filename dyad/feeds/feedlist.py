@@ -9,7 +9,7 @@ from apache_beam.io.filesystem import BeamIOError, CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from dyad.records import FeedSpec
-from dyad.urls import BadURL, canonical_url
+from dyad.net.urls import BadURL, canonical_url
 
 
 class FeedListError(ValueError):

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         return gazetteer(rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    from dyad import articles_cli
+    from dyad.cli import articles as articles_cli
     handler = articles_cli.classify_command if args.command == "classify" else articles_cli.parse_command
     try:
         return handler(args.files, args.jsonl, sys.stdout)
@@ -59,7 +59,7 @@ def _pipeline(command: str, argv: list[str]) -> int:
         _pipeline_help(command)
         return 0
     from dyad import progress, warehouse
-    from dyad.feedlist import FeedListError
+    from dyad.feeds.feedlist import FeedListError
     from dyad.options import OptionsError
     from dyad.pipelines import batch, stream
     from dyad.progress import Ticker

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from dyad.http import Fetcher, FetchError
+from dyad.net.http import Fetcher, FetchError
 
 MAX_BYTES = 500 * 1024
 TTL = 24 * 3600.0     # seconds a host's answer is kept

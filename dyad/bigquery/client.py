@@ -7,7 +7,7 @@ Default Credentials are used as usual and nothing here changes Beam. Neither pat
 Beam's BigQuery I/O has no endpoint option: its apitools client takes Google's URL from a class
 constant, and both its clients find credentials through `google.auth.default()`. `configure_beam()`
 redirects those two, and only while the emulator variable is set. Because each Beam worker process
-must do the same, this module is also a Beam plugin (`--beam_plugins dyad.bigquery_client`):
+must do the same, this module is also a Beam plugin (`--beam_plugins dyad.bigquery.client`):
 workers import it at start-up, and importing it configures Beam.
 """
 from __future__ import annotations
