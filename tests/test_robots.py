@@ -158,22 +158,32 @@ def test_crawl_delay_spaces_the_requests_to_a_host(http_server, robots_delay, ca
     assert max(gaps) < spacing + 1.0   # the cap holds: 1000 s counts as 0.4 s
 
 
-def test_worker_processes_share_one_hosts_robots_txt(http_server, tmp_path):
+def test_worker_processes_share_one_hosts_robots_txt_and_crawl_delay(http_server, tmp_path):
     """Entries are grouped by host before fetching: with two Beam worker processes, the host's
-    robots.txt is still read once and its pages are all fetched by one worker."""
+    robots.txt is still read once, and its Crawl-delay spaces all of the host's page requests
+    (measured by the server), not each worker's."""
+    import time
     from dyad.pipelines import batch
     base = http_server.base
-    pages = [f"/news/story-{n}.html" for n in range(12)]
+    pages = [f"/news/story-{n}.html" for n in range(5)]
     items = "".join(f"<item><title>Story {n}</title><link>{base}{path}</link>"
                     f"<description>Summary {n}.</description></item>"
                     for n, path in enumerate(pages))
     http_server["/feed.xml"] = reply(200, f'<?xml version="1.0"?><rss version="2.0"><channel>'
                                           f"<title>t</title>{items}</channel></rss>".encode(),
                                      {"Content-Type": "application/rss+xml"})
-    http_server["/robots.txt"] = reply(200, b"User-agent: *\nDisallow: /members/\n")
+    http_server["/robots.txt"] = reply(200, b"User-agent: *\nDisallow: /members/\nCrawl-delay: 1\n")
+    times = []
+
+    def page(n):
+        def answer(req):
+            times.append(time.monotonic())
+            reply(200, PAGE.format(title=f"Story {n}").encode(),
+                  {"Content-Type": "text/html; charset=utf-8"})(req)
+        return answer
+
     for n, path in enumerate(pages):
-        http_server[path] = reply(200, PAGE.format(title=f"Story {n}").encode(),
-                                  {"Content-Type": "text/html; charset=utf-8"})
+        http_server[path] = page(n)
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(f"feeds:\n  - url: {base}/feed.xml\n")
     db = tmp_path / "w.duckdb"
@@ -182,5 +192,7 @@ def test_worker_processes_share_one_hosts_robots_txt(http_server, tmp_path):
                "--direct_num_workers=2"])
     count = duckdb.connect(str(db), read_only=True).execute(
         "SELECT count(*) FROM stories").fetchone()[0]
-    assert count == 12 and all(http_server.hits.get(path) == 1 for path in pages)
+    assert count == 5 and all(http_server.hits.get(path) == 1 for path in pages)
     assert http_server.hits["/robots.txt"] == 1
+    gaps = [b - a for a, b in zip(sorted(times), sorted(times)[1:])]
+    assert len(gaps) == 4 and min(gaps) >= 0.9
