@@ -221,6 +221,21 @@ def test_the_feeds_topic_sample_reads_its_entries_and_splits_by_row():
     assert topic_sets.feeds2026(FIXTURES / "feeds-topics.tsv", FIXTURES / "absent") == []
 
 
+def test_the_iptc_labelled_feed_entries_leave_out_the_ag_samples_items():
+    examples = topic_sets.feeds2026_iptc(FIXTURES / "feeds-iptc.tsv", FIXTURES / "feeds",
+                                         apart_from=FIXTURES / "feeds-topics.tsv")
+    assert [e.title for e in examples] == ["Central bank raises interest rates again",
+                                           "Chipmaker unveils a faster AI processor",
+                                           "Quiz of the week"]
+    assert [e.codes for e in examples] == [topic_sets.iptc_codes(4),
+                                           topic_sets.iptc_codes(13, 4), None]
+    assert all(e.language == "en" for e in examples)
+    # a repeated item falls in one part wherever it is carried
+    assert {e.part for e in examples} <= {topic_sets.TUNE, topic_sets.REPORT}
+    assert examples[0].part == topic_sets.hashed_part(topic_sets.title_key(examples[0].title))
+    assert topic_sets.title_key("Floods in Peru!") == topic_sets.title_key("floods in  peru")
+
+
 def test_seed_table_on_a_written_story(tmp_path):
     (tmp_path / "en.txt").write_text("China and Russia agree to deepen military ties\n"
                                      "The defence ministers of China and Russia agreed in Beijing "
