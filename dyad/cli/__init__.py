@@ -137,6 +137,3 @@ def format_summary(run_id: str, path: str, s: dict, how: str = "") -> str:
         lines.append(f"  ran as: {how}")
     return "\n".join(lines)
 
-
-if __name__ == "__main__":
-    sys.exit(main())
