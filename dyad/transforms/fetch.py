@@ -85,10 +85,10 @@ class FetchArticlesFn(HostLimitedFetchFn):
         yield page
 
 
-def host_of(entry: FeedEntry) -> str:
-    """The host (and port) an entry's page is fetched from: robots.txt and Crawl-delay are per
-    host (RFC 9309 reads them per authority)."""
-    return urlsplit(entry.url).netloc.lower()
+def keyed_by_host(entry: FeedEntry) -> tuple[str, FeedEntry]:
+    """(the host and port the entry's page is fetched from, the entry): robots.txt and
+    Crawl-delay are per host (RFC 9309 reads them per authority)."""
+    return urlsplit(entry.url).netloc.lower(), entry
 
 
 def entries_of(keyed: tuple[str, Iterable[FeedEntry]]) -> Iterable[FeedEntry]:
@@ -114,7 +114,7 @@ class FetchArticles(beam.PTransform):
     def expand(self, entries):
         if self.by_host:
             entries = (entries
-                       | "KeyByHost" >> beam.WithKeys(host_of)
+                       | "KeyByHost" >> beam.Map(keyed_by_host)
                        | "GroupByHost" >> beam.GroupByKey()
                        | "EachEntry" >> beam.FlatMap(entries_of))
         fn = FetchArticlesFn(self.policy, self.run_id, self.threads, self.per_host,
