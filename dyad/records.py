@@ -50,6 +50,18 @@ class FeedEntry:
 
 
 @dataclass(frozen=True)
+class Admission:
+    """A stream's leave to fetch an entry's page, from its host's keyed state: not before
+    `not_before` (wall-clock seconds), `delay` seconds after this worker's previous request to the
+    host; or `refused` (error type, message, HTTP status) by the host's robots.txt."""
+
+    entry: FeedEntry
+    not_before: float = 0.0
+    delay: float = 0.0
+    refused: tuple[str, str, int | None] | None = None
+
+
+@dataclass(frozen=True)
 class FetchedPage:
     """The article page of an entry, or why it could not be had (`error_type` set, `body` None)."""
 

@@ -196,3 +196,70 @@ def test_worker_processes_share_one_hosts_robots_txt_and_crawl_delay(http_server
     assert http_server.hits["/robots.txt"] == 1
     gaps = [b - a for a, b in zip(sorted(times), sorted(times)[1:])]
     assert len(gaps) == 4 and min(gaps) >= 0.9
+
+
+def test_a_hosts_answer_in_keyed_state_serves_another_worker_without_a_new_read(http_server):
+    """What a stream keeps per host (`saved`) is enough for another worker's rules (`restore`):
+    the second never asks the server, and obeys the same Disallow and Crawl-delay."""
+    import pickle
+    from dyad.net.robots import origin_of
+    http_server["/robots.txt"] = reply(200, b"User-agent: *\nDisallow: /members/\nCrawl-delay: 2\n")
+    base = http_server.base
+    first, second = rules(http_server), rules(http_server)
+    first.check(f"{base}/news/a.html")
+    second.restore(origin_of(base), pickle.loads(pickle.dumps(first.saved(origin_of(base)))))
+    assert not allowed(second, f"{base}/members/b.html") and allowed(second, f"{base}/news/c")
+    assert second.delay(second.check(f"{base}/news/c"), 10.0) == 2.0
+    assert http_server.hits["/robots.txt"] == 1
+
+
+def test_admit_gives_a_host_slots_a_crawl_delay_apart(http_server):
+    from dyad.transforms.fetch import admit
+    from tests.test_dedupe import entry
+    http_server["/robots.txt"] = reply(200, b"User-agent: *\nDisallow: /members/\nCrawl-delay: 2\n")
+    base = http_server.base
+    robots, free, slots = rules(http_server), None, []
+    for now, path in ((100.0, "/a"), (100.5, "/b"), (109.0, "/c")):
+        admission, free = admit(robots, entry(base + path, base + "/feed.xml"), free, now, 10.0)
+        slots.append((admission.not_before, admission.delay, admission.refused))
+    assert slots == [(100.0, 2.0, None), (102.0, 2.0, None), (109.0, 2.0, None)] and free == 111.0
+    refused, kept = admit(robots, entry(base + "/members/x", base + "/feed.xml"), free, 110.0, 10.0)
+    assert refused.refused[0] == "robots_disallowed" and kept == free
+
+
+def test_a_streams_fetch_spaces_a_hosts_pages_from_keyed_state(http_server):
+    """The stream's fetch (TestStream, no grouping): each entry is admitted by its host's keyed
+    state, robots.txt is read once, and the server sees the pages a Crawl-delay apart; a
+    disallowed page is never requested and comes back as its error."""
+    import time
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions
+    from apache_beam.testing.test_pipeline import TestPipeline
+    from apache_beam.testing.test_stream import TestStream
+    from apache_beam.testing.util import assert_that, equal_to
+    from dyad.transforms.fetch import FetchArticles
+    from tests.test_dedupe import entry
+    base, times = http_server.base, []
+
+    def page(req):
+        times.append(time.monotonic())
+        reply(200, b"<html><body><p>x</p></body></html>", {"Content-Type": "text/html"})(req)
+
+    http_server["/robots.txt"] = reply(200, b"User-agent: *\nDisallow: /members/\nCrawl-delay: 1\n")
+    paths = [f"/news/{n}.html" for n in range(4)]
+    for path in paths:
+        http_server[path] = page
+    entries = [entry(base + path, base + "/feed.xml") for path in paths + ["/members/m.html"]]
+    events = (TestStream().add_elements(entries[:3]).add_elements(entries[3:])
+              .advance_watermark_to_infinity())
+    with TestPipeline(options=PipelineOptions(streaming=True)) as p:
+        pages, errors = (p | events | FetchArticles(loopback_policy(retries=0), "run-1",
+                                                    spread=False))
+        assert_that(pages | beam.Map(lambda page: (page.url, page.error_type)), equal_to(
+            [(base + path, None) for path in paths]
+            + [(base + "/members/m.html", "robots_disallowed")]), label="Pages")
+        assert_that(errors | beam.Flatten() | beam.Map(lambda row: row["error_type"]),
+                    equal_to(["robots_disallowed"]), label="Errors")
+    assert http_server.hits["/robots.txt"] == 1 and "/members/m.html" not in http_server.hits
+    gaps = [b - a for a, b in zip(sorted(times), sorted(times)[1:])]
+    assert len(gaps) == 3 and min(gaps) >= 0.9

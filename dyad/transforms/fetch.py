@@ -11,18 +11,24 @@ In a batch, entries are grouped by host before they are fetched, so that each ho
 all fetched by one worker: its robots.txt is read once and its Crawl-delay holds across every
 worker of the run, not per worker. (Pages are parsed where they were fetched, as before: a
 shuffle of page bodies would cost more than it evens out, and a run of many outlets spreads its
-hosts over the workers anyway.)
+hosts over the workers anyway.) A stream cannot group (a window of a poll's entries would hold
+them back), so each entry passes a stateful step keyed by host (`AdmitByHostFn`): the host's
+robots.txt answer and its next free Crawl-delay slot live in that key's state, shared by every
+worker, and the pooled fetch waits for the entry's slot.
 """
-from typing import Iterable
+import time
+from typing import Any, Iterable, Tuple
 from urllib.parse import urlsplit
 
 import apache_beam as beam
+from apache_beam.coders import FloatCoder, PickleCoder
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 
 from dyad.errors import error_row
 from dyad.net.http import Fetcher, FetchError, FetchPolicy
-from dyad.records import FeedEntry, FetchedPage
-from dyad.net.robots import RobotsRules
+from dyad.records import Admission, FeedEntry, FetchedPage
+from dyad.net.robots import RobotsRules, Spacing, origin_of
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 from dyad.transforms.fetch_pool import HostLimitedFetchFn
 
@@ -38,11 +44,73 @@ def fetch_page(fetcher: Fetcher, entry: FeedEntry, robots: RobotsRules | None = 
             robots.admit(entry.url, max_crawl_delay)
         resp = fetcher.get(entry.url, headers={"Accept": ARTICLE_ACCEPT})
     except FetchError as exc:
-        return FetchedPage(entry=entry, final_url=entry.url, status=exc.status, content_type="",
-                           body=None, fetched_at=None, error_type=exc.error_type,
-                           error_message=str(exc))
+        return failed_page(entry, exc.error_type, str(exc), exc.status)
     return FetchedPage(entry=entry, final_url=resp.final_url, status=resp.status,
                        content_type=resp.content_type, body=resp.body, fetched_at=resp.fetched_at)
+
+
+def failed_page(entry: FeedEntry, error_type: str, message: str,
+                status: int | None = None) -> FetchedPage:
+    return FetchedPage(entry=entry, final_url=entry.url, status=status, content_type="",
+                       body=None, fetched_at=None, error_type=error_type, error_message=message)
+
+
+def fetch_admitted(fetcher: Fetcher, admission: Admission, spacing: Spacing) -> FetchedPage:
+    """A stream's page: refused by robots.txt, or fetched once its slot has come."""
+    if admission.refused:
+        return failed_page(admission.entry, *admission.refused)
+    spacing.wait(origin_of(admission.entry.url), admission.delay, admission.not_before)
+    return fetch_page(fetcher, admission.entry)
+
+
+def admit(rules: RobotsRules, entry: FeedEntry, next_free: float | None, now: float,
+          max_crawl_delay: float) -> tuple[Admission, float | None]:
+    """The entry's admission under its host's `rules` (read now if not known or stale), and the
+    host's next free slot: a host with a Crawl-delay is given slots `delay` apart from `now` or
+    its previous slot, whichever is later."""
+    try:
+        found = rules.check(entry.url)
+    except FetchError as exc:
+        return Admission(entry, refused=(exc.error_type, str(exc), exc.status)), next_free
+    delay = rules.delay(found, max_crawl_delay)
+    if delay <= 0:
+        return Admission(entry), next_free
+    start = max(now, next_free or 0.0)
+    return Admission(entry, start, delay), start + delay
+
+
+class AdmitByHostFn(beam.DoFn):
+    """(host, FeedEntry) → Admission, for streams: the host's robots.txt answer and next free
+    slot are kept in the key's state, so that every worker obeys one reading and one spacing.
+    robots.txt is read (through the guarded fetcher) when the state holds no fresh answer."""
+
+    ROBOTS = ReadModifyWriteStateSpec("robots", PickleCoder())
+    NEXT_FREE = ReadModifyWriteStateSpec("next_free", FloatCoder())
+
+    def __init__(self, policy: FetchPolicy, max_crawl_delay: float):
+        self.policy = policy
+        self.max_crawl_delay = max_crawl_delay
+
+    def setup(self):
+        self.fetcher = Fetcher(self.policy, pool_maxsize=1)
+        # The wall clock: the state's times are read by other workers' processes.
+        self.rules = RobotsRules(self.fetcher, self.policy.user_agent, clock=time.time)
+
+    def teardown(self):
+        self.fetcher.close()
+
+    def process(self, keyed, robots=beam.DoFn.StateParam(ROBOTS),
+                next_free=beam.DoFn.StateParam(NEXT_FREE)) -> Iterable[Admission]:
+        _host, entry = keyed
+        origin = origin_of(entry.url)
+        if (saved := robots.read()) is not None:
+            self.rules.restore(origin, saved)
+        admission, free = admit(self.rules, entry, next_free.read(), time.time(),
+                                self.max_crawl_delay)
+        robots.write(self.rules.saved(origin))
+        if free is not None:
+            next_free.write(free)
+        yield admission
 
 
 class FetchArticlesFn(HostLimitedFetchFn):
@@ -71,9 +139,7 @@ class FetchArticlesFn(HostLimitedFetchFn):
         return fetch_page(self.fetcher, entry, self.robots, self.max_crawl_delay)
 
     def fetch_crashed(self, entry: FeedEntry, exc: Exception) -> FetchedPage:
-        return FetchedPage(entry=entry, final_url=entry.url, status=None, content_type="",
-                           body=None, fetched_at=None, error_type=type(exc).__name__,
-                           error_message=str(exc)[:500])
+        return failed_page(entry, type(exc).__name__, str(exc)[:500])
 
     def emit(self, entry: FeedEntry, page: FetchedPage) -> Iterable[FetchedPage | ErrorOut]:
         if page.error_type:
@@ -83,6 +149,23 @@ class FetchArticlesFn(HostLimitedFetchFn):
         else:
             self.ok.inc()
         yield page
+
+
+class FetchAdmittedFn(FetchArticlesFn):
+    """Admission → FetchedPage: a stream's fetch, waiting for each entry's slot (AdmitByHostFn)."""
+
+    def setup(self):
+        super().setup()
+        self.spacing = Spacing()
+
+    def url_of(self, admission: Admission) -> str:
+        return admission.entry.url
+
+    def fetch(self, admission: Admission) -> FetchedPage:
+        return fetch_admitted(self.fetcher, admission, self.spacing)
+
+    def fetch_crashed(self, admission: Admission, exc: Exception) -> FetchedPage:
+        return super().fetch_crashed(admission.entry, exc)
 
 
 def keyed_by_host(entry: FeedEntry) -> tuple[str, FeedEntry]:
@@ -112,11 +195,21 @@ class FetchArticles(beam.PTransform):
         self.per_host = per_host
 
     def expand(self, entries):
+        arguments = (self.policy, self.run_id, self.threads, self.per_host, self.obey_robots,
+                     self.max_crawl_delay)
         if self.by_host:
             entries = (entries
                        | "KeyByHost" >> beam.Map(keyed_by_host)
                        | "GroupByHost" >> beam.GroupByKey()
                        | "EachEntry" >> beam.FlatMap(entries_of))
-        fn = FetchArticlesFn(self.policy, self.run_id, self.threads, self.per_host,
-                             self.obey_robots, self.max_crawl_delay)
-        return run_stage(entries, "FetchPages", fn, "fetch", self.run_id)
+        elif self.obey_robots:
+            admitted, admit_errors = run_stage(
+                entries | "KeyByHost" >> beam.Map(keyed_by_host).with_output_types(
+                    Tuple[str, Any]),
+                "AdmitByHost", AdmitByHostFn(self.policy, self.max_crawl_delay), "fetch",
+                self.run_id)
+            pages, errors = run_stage(admitted, "FetchPages", FetchAdmittedFn(*arguments),
+                                      "fetch", self.run_id)
+            return pages, (*admit_errors, *errors)
+        return run_stage(entries, "FetchPages", FetchArticlesFn(*arguments), "fetch",
+                         self.run_id)
