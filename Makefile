@@ -77,6 +77,7 @@ eval: install
 model: install
 	$(PY) -m pip install --quiet -e '.[model]'
 	$(PY) -m dyad.training.topics $(CORPUS)
+	$(PY) -m dyad.training.document_frequency $(CORPUS)
 
 # Rebuilds the gazetteer's data files after a hand file (dyad/classify/data/forms/*.tsv) changed:
 # the cities (GeoNames), then every country form. `make test` checks they are up to date.

@@ -1,5 +1,5 @@
 """The `dyad` command: ingest (batch pipeline), stream (polling pipeline), classify and parse (one
-article at a time)."""
+article at a time), cluster (same-story clusters of JSON lines)."""
 from __future__ import annotations
 
 import argparse
@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("dashboard", help="serve a web dashboard over the warehouse", add_help=False)
     sub.add_parser("gazetteer", help="build or refresh the gazetteer's data files", add_help=False)
     for name, what in (("classify", "classify articles (HTML or text)"),
-                       ("parse", "extract title, text, authors and date from HTML")):
+                       ("parse", "extract title, text, authors and date from HTML"),
+                       ("cluster", "same-story clusters of JSON lines {id, title, text, "
+                                   "language?, published_at?}: writes {id, cluster_id}")):
         p = sub.add_parser(name, help=what)
         p.add_argument("files", nargs="*", default=["-"], help="files, or - for stdin (default)")
         p.add_argument("--jsonl", action="store_true", help="read JSON lines on stdin, write JSON lines")
@@ -46,8 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     from dyad.cli import articles as articles_cli
-    handler = articles_cli.classify_command if args.command == "classify" else articles_cli.parse_command
     try:
+        if args.command == "cluster":
+            return articles_cli.cluster_command(args.files, sys.stdout)
+        handler = articles_cli.classify_command if args.command == "classify" else \
+            articles_cli.parse_command
         return handler(args.files, args.jsonl, sys.stdout)
     except articles_cli.InputError as exc:
         print(f"dyad {args.command}: {exc}", file=sys.stderr)

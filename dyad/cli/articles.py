@@ -1,4 +1,5 @@
-"""`dyad classify` and `dyad parse`: one article at a time, through the pipeline's own functions."""
+"""`dyad classify` and `dyad parse`: one article at a time, through the pipeline's own functions;
+`dyad cluster`: same-story clusters of a set of articles, as the pipeline builds them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -54,9 +55,10 @@ def _published_at(value) -> dt.datetime | None:
     if value in (None, ""):
         return None
     try:
-        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        when = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise InputError(f"published_at {value!r} is not an ISO 8601 date or time") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def parse_record(record: dict) -> dict:
@@ -90,15 +92,8 @@ def _read(name: str) -> str:
 def _records(files: list[str], jsonl: bool):
     if jsonl:
         for n, line in enumerate(sys.stdin, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"line {n} is not JSON: {exc.msg}") from None
-            if not isinstance(record, dict):
-                raise InputError(f"line {n} is not a JSON object")
-            yield record
+            if line.strip():
+                yield _json_object(line, f"line {n}")
         return
     for name in files:
         content = _read(name)
@@ -107,6 +102,16 @@ def _records(files: list[str], jsonl: bool):
         else:
             title, _, body = content.strip().partition("\n")
             yield {"id": name, "title": title.strip(), "text": body.strip() or title.strip()}
+
+
+def _json_object(line: str, where: str) -> dict:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where} is not JSON: {exc.msg}") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{where} is not a JSON object")
+    return record
 
 
 def _emit(out, obj, jsonl: bool) -> None:
@@ -127,3 +132,42 @@ def parse_command(files: list[str], jsonl: bool, out) -> int:
             raise InputError(f"{record.get('id')!r}: parse needs HTML ({{'id', 'url', 'html'}})")
         _emit(out, parse_record(record), jsonl)
     return 0
+
+
+def cluster_command(files: list[str], out) -> int:
+    """JSON lines {"id", "title", "text", "language"?, "published_at"?, "url"?} (stdin, or the
+    files) → {"id", "cluster_id"} for each, in input order. Without `published_at` an article is
+    compared with every other; with it, with those of the time window."""
+    from dyad.clusters.clusters import assign_clusters
+    from dyad.clusters.fingerprint import fingerprint
+    ids, items = [], []
+    for n, record in enumerate(_json_lines(files), 1):
+        if record.get("id") is None:
+            raise InputError(f"record {n} has no \"id\"")
+        article_id = str(record["id"])
+        if article_id in ids:
+            raise InputError(f"record {n}: id {article_id!r} was given before")
+        ids.append(article_id)
+        items.append((article_id, fingerprint(str(record.get("title") or ""),
+                                              str(record.get("text") or ""),
+                                              record.get("language") or None,
+                                              _published_at(record.get("published_at")))))
+    clusters = assign_clusters(items)
+    for article_id in ids:
+        _emit(out, {"id": article_id, "cluster_id": clusters[article_id]}, True)
+    return 0
+
+
+def _json_lines(files: list[str]):
+    if files in ([], ["-"]):
+        yield from _records([], True)
+        return
+    for name in files:
+        try:
+            with open(name, encoding="utf-8") as handle:
+                lines = handle.readlines()
+        except OSError as exc:
+            raise InputError(f"cannot read {name!r}: {exc.strerror}") from None
+        for n, line in enumerate(lines, 1):
+            if line.strip():
+                yield _json_object(line, f"{name} line {n}")

@@ -5,7 +5,7 @@ import re
 import sys
 from pathlib import Path
 
-from dyad.evaluation import classification, extraction
+from dyad.evaluation import classification, extraction, stories
 
 
 # Columns in these units read to a tenth; shares and scores to a thousandth.
@@ -47,7 +47,7 @@ def main(argv=None) -> int:
         print(f"no corpus at {corpus}: corpus tables skipped")
     tables = classification.evaluate(corpus, Path(args.sample))
     if corpus.is_dir():
-        tables += extraction.evaluate(corpus)
+        tables += stories.evaluate(corpus) + extraction.evaluate(corpus)
     for table in tables:
         print(format_table(table), end="\n\n", flush=True)
     return 0

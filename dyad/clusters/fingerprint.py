@@ -1,0 +1,90 @@
+"""An article's fingerprint, and how alike two are.
+
+The words are the topic model's features (`topic_features.text_features`: words, five-letter
+stems, Chinese and Japanese characters and pairs, Arabic words without proclitics) of the title and
+the opening, without the language's function words. Each weighs its inverse document frequency
+in news of the article's language (`data/document-frequency.tsv.gz`, counted by
+`dyad.training.document_frequency` from the development corpus): a word every story has says
+nothing of which story this is; a name, a place or a number most stories lack says much.
+Similarity is the cosine of those weights. Across languages only names, numbers and the words
+two languages share overlap, so a pair in two languages is held to a lower threshold
+(`clusters.CROSS_LANGUAGE_THRESHOLD`).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import gzip
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dyad.classify.language import detect_language
+from dyad.classify.topic_features import function_words, text_features
+from dyad.classify.topics import normalize
+
+DOCUMENT_FREQUENCY = Path(__file__).parent / "data" / "document-frequency.tsv.gz"
+READ_CHARS = 3000   # of the body: the opening says which event a story reports
+READ_UNSPACED = 1000
+# Numbers of two digits or more: counts, sums and dates two reports of one event share.
+_NUMBER = re.compile(r"(?<![\d.,])\d[\d.,]*\d(?![\d])")
+OTHER = "*"   # the table's row of all languages together, for a language it has no row for
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    language: str
+    weights: dict[str, float]      # feature → weight
+    norm: float
+    published_at: dt.datetime | None
+
+
+@functools.lru_cache(maxsize=1)
+def document_frequencies() -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """(documents per language, language → feature → documents with it)."""
+    sizes: dict[str, int] = {}
+    counts: dict[str, dict[str, int]] = {}
+    with gzip.open(DOCUMENT_FREQUENCY, "rt", encoding="utf-8", newline="") as handle:
+        for row in csv.reader((line for line in handle if not line.startswith("#")),
+                              delimiter="\t"):
+            language, feature, count = row
+            if feature == "":
+                sizes[language] = int(count)
+            else:
+                counts.setdefault(language, {})[feature] = int(count)
+    return sizes, counts
+
+
+def article_features(title: str, text: str, language: str | None) -> set[str]:
+    """The features an article's title and opening have (also what document frequency counts)."""
+    limit = READ_UNSPACED if language in ("zh", "ja") else READ_CHARS
+    normalized = normalize(f"{title or ''}\n{(text or '')[:limit]}")
+    features = text_features(normalized, function_words(language))
+    features.update(_NUMBER.findall(normalized))
+    return features
+
+
+def fingerprint(title: str, text: str, language: str | None = None,
+                published_at: dt.datetime | None = None) -> Fingerprint:
+    if not language:
+        language = detect_language(f"{title or ''}\n{(text or '')[:600]}")[0] or OTHER
+    sizes, counts = document_frequencies()
+    table = language if language in sizes else OTHER
+    size, seen = sizes[table], counts.get(table, {})
+    weights = {f: math.log((size + 1) / (seen.get(f, 0) + 1))
+               for f in article_features(title, text, language)}
+    weights = {f: w for f, w in weights.items() if w > 0}
+    return Fingerprint(language, weights, math.sqrt(sum(w * w for w in weights.values())),
+                       published_at)
+
+
+def similarity(a: Fingerprint, b: Fingerprint) -> float:
+    """Cosine of the two articles' weighted features, 0 to 1."""
+    if not a.norm or not b.norm:
+        return 0.0
+    small, large = (a.weights, b.weights) if len(a.weights) < len(b.weights) else \
+        (b.weights, a.weights)
+    shared = sum(w * large[f] for f, w in small.items() if f in large)
+    return shared / (a.norm * b.norm)
