@@ -12,6 +12,7 @@ setup(
     packages=find_packages(include=["dyad", "dyad.*"]),
     package_data={"dyad.classify": ["data/*.tsv", "data/*.npz", "data/forms/*.tsv",
                                     "data/topics/*.tsv"],
+                  "dyad.clusters": ["data/*.tsv.gz"],
                   "dyad.evaluation": ["data/*.tsv"]},
     install_requires=[
         "apache-beam[gcp]==2.77.0",

@@ -5,6 +5,7 @@ wire the same steps, under the same labels, whichever warehouse the options name
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Callable
 
@@ -46,6 +47,17 @@ def known_ids(settings: Settings, now) -> Callable[[], list[str]]:
     if settings.bigquery:
         return functools.partial(bigquery.known_ids_now, settings.bigquery.dataset, now)
     return functools.partial(duckdb.known_story_ids, settings.warehouse_target)
+
+
+def recent_stories(settings: Settings, now) -> Callable[[], list[dict]]:
+    """A picklable function giving the stories published since `now` less RECENT_DAYS (what a
+    run's new stories are clustered with): story_id, cluster_id, title, the text's opening,
+    language and published_at."""
+    from dyad.transforms.cluster import RECENT_DAYS
+    since = now - dt.timedelta(days=RECENT_DAYS)
+    if settings.bigquery:
+        return functools.partial(bigquery.recent_stories_now, settings.bigquery.dataset, since)
+    return functools.partial(duckdb.recent_stories, settings.warehouse_target, since)
 
 
 def write(settings: Settings, run_id: str, started_at, ticks=None) -> beam.PTransform:

@@ -67,7 +67,7 @@ def test_tables_are_partitioned_and_clustered(runs):
 
 def test_second_run_adds_no_visible_duplicate(runs):
     _db, first, second = runs
-    assert "stories written: 0 " in second.stdout and "in warehouse: 42" in second.stdout
+    assert "stories written: 0 " in second.stdout and "in warehouse: 44" in second.stdout
     counts = query(f"SELECT count(*) AS n, count(DISTINCT story_id) AS ids, "
                    f"countif(run_id = '{first.run_id}') AS first FROM {table('stories')}")
     assert counts == [{"n": 42, "ids": 42, "first": 42}]
@@ -121,6 +121,18 @@ def readme_queries():
     return [block.split("```", 1)[0] for block in section.split("```sql\n")[1:]]
 
 
+def test_clusters_and_their_view_in_bigquery(runs):
+    """The batch assigns same-story clusters in BigQuery too (the second run reads the first's
+    recent stories back); story_clusters and the daily view count them."""
+    shared = query(f"SELECT articles, outlets, languages FROM {table('story_clusters')} "
+                   "WHERE articles > 1")
+    assert len(shared) >= 2 and all(row["outlets"] == 2 and row["languages"] == "en"
+                                    for row in shared)
+    totals = query(f"SELECT sum(stories) AS stories, sum(clusters) AS clusters "
+                   f"FROM {table('daily_pair_topic')}")
+    assert totals[0]["stories"] == 44 and totals[0]["clusters"] < 44
+
+
 def test_the_readme_queries_run(runs):
     queries = readme_queries()
     assert len(queries) == 4
@@ -140,4 +152,4 @@ def test_a_stream_publishes_into_bigquery(sample_sites, tmp_path):
     assert result.state == PipelineState.DONE
     counts = query(f"SELECT count(*) AS n, count(DISTINCT story_id) AS ids "
                    f"FROM `{BQ_PROJECT}.news_stream.stories`")
-    assert counts == [{"n": 42, "ids": 42}]
+    assert counts == [{"n": 44, "ids": 44}]

@@ -152,7 +152,7 @@ def test_an_ingest_prints_no_beam_warning(sample_sites, tmp_path):
     out = dyad("ingest", "--feeds", feed_list, "--warehouse", f"duckdb:{tmp_path}/w.duckdb",
                "--allow-network", "127.0.0.1/32")
     assert out.returncode == 0, out.stderr
-    assert "stories written: 42" in out.stdout
+    assert "stories written: 44" in out.stdout and "same-story clusters: 39 " in out.stdout
     assert "WARNING" not in out.stderr and "Discarding" not in out.stderr, out.stderr
 
 

@@ -32,6 +32,7 @@ def test_filters_from_a_query_string():
 def test_panels_on_a_duckdb_file(tmp_path):
     db = str(tmp_path / "w.duckdb")
     rows = [story(i, published_at=END - i * DAY, source=f"o{i % 2}.com") for i in range(10)]
+    rows += [story(30, published_at=END - 2 * DAY, cluster_id="id2")]   # a copy of story 2
     rows += [story(20, published_at=END, country_pair="IRN-ISR", topic="armed_conflict",
                    title="Iran <script>", url="javascript:alert(1)")]
     write_batch(db, [("stories", r) for r in rows], RUN_ID)
@@ -39,7 +40,9 @@ def test_panels_on_a_duckdb_file(tmp_path):
     filters = warehouse.with_dates(Filters())
     assert (filters.start, filters.end) == (END.date() - 29 * DAY, END.date())
     top = {r["country_pair"]: (r["this_week"], r["last_week"]) for r in warehouse.top_pairs(filters)}
-    assert top == {"CHN-RUS": (7, 3), "IRN-ISR": (1, 0)}
+    assert top == {"CHN-RUS": (8, 3), "IRN-ISR": (1, 0)}
+    assert {r["country_pair"]: r["clusters"] for r in warehouse.top_pairs(filters)} == \
+        {"CHN-RUS": 7, "IRN-ISR": 1}
     one_outlet = Filters(start=filters.start, end=filters.end, outlet="o1.com")
     assert sum(r["stories"] for r in warehouse.daily(one_outlet)) == 5
     assert [r["title"] for r in warehouse.recent(Filters(start=filters.start, end=filters.end,

@@ -87,3 +87,22 @@ def test_rows_carry_the_contract(runs):
     assert authors == ["Mara Ellison"] and published.isoformat().startswith("2026-11-20T06:30")
     assert pair == "CHN-RUS" and topic == "defence" and language == "en"
     assert source.startswith("127.0.0.1:") and top_code in ("CHN", "RUS") and words > 50
+
+
+def test_a_syndicated_copy_and_a_rewrite_each_share_a_cluster(runs):
+    """The sample's `same_story_as` stories (a wire copy under another outlet's link, the same
+    event in another outlet's words) are each one cluster of two, and story_clusters says so."""
+    db, _, _ = runs
+    articles = yaml.safe_load(open(f"{SAMPLE}/articles.yaml"))["articles"]
+    pairs = [(a["slug"], a["same_story_as"]) for a in articles if a.get("same_story_as")]
+    con = duckdb.connect(db, read_only=True)
+    cluster = dict(con.execute("SELECT regexp_extract(url, '/([a-z]+/[a-z0-9-]+)\\.html', 1), "
+                               "cluster_id FROM stories").fetchall())
+    assert len(pairs) == 2 and all(cluster[a] == cluster[b] for a, b in pairs)
+    for a, b in pairs:
+        articles_in, outlets = con.execute("SELECT articles, outlets FROM story_clusters "
+                                           "WHERE cluster_id = ?", [cluster[a]]).fetchone()
+        assert articles_in == 2 and outlets == 2
+    clusters = con.execute("SELECT count(DISTINCT cluster_id) FROM stories").fetchone()[0]
+    daily = con.execute("SELECT sum(stories), sum(clusters) FROM daily_pair_topic").fetchone()
+    assert daily[0] == len(cluster) and clusters < daily[0] <= daily[1] + len(cluster) - clusters

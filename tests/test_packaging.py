@@ -91,7 +91,7 @@ def test_wheel_runs_with_worker_processes_like_the_in_process_run(installed, sam
         time.sleep(0.2)
     out, err = run.communicate()
     assert run.returncode == 0, err
-    assert "stories written: 42" in out
+    assert "stories written: 44" in out
     assert seen, "the run's worker servers were never seen listening"
     assert [address for address in seen if not LOOPBACK.match(address)] == []
     where = subprocess.run([os.path.join(os.path.dirname(installed), "python"), "-c",

@@ -132,7 +132,9 @@ def _pipeline_help(command: str) -> None:
 def format_summary(run_id: str, path: str, s: dict, how: str = "") -> str:
     lines = [f"run {run_id} → {path}",
              f"  stories written: {s['stories_written']} (feed-summary fallbacks: {s['fallbacks']}); "
-             f"in warehouse: {s['stories_total']}"]
+             f"in warehouse: {s['stories_total']}",
+             f"  same-story clusters: {s['clusters_written']} ({s['clusters_shared']} of two or "
+             "more articles of this run)"]
     errors = sum(n for _stage, _type, n in s["errors_by_stage"])
     lines.append(f"  errors recorded: {errors}")
     lines += [f"    {stage:<12} {etype:<22} {n}" for stage, etype, n in s["errors_by_stage"]]

@@ -13,7 +13,7 @@ is bounded by the articles of one window.
 from __future__ import annotations
 
 import datetime as dt
-import zlib
+import itertools
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 
@@ -45,11 +45,11 @@ class _Member:
 
 
 def index_keys(fp: Fingerprint) -> tuple[str, ...]:
-    """The article's INDEXED heaviest features. Many weigh the same (words the table has never
-    seen): among equals, those of the lowest CRC-32 go first, so that two articles sharing most
-    of their rare words pick mostly the same ones (a bottom-k sketch, as MinHash is)."""
-    return tuple(sorted(fp.weights, key=lambda f: (-round(fp.weights[f], 6),
-                                                  zlib.crc32(f.encode("utf-8"))))[:INDEXED])
+    """The article's INDEXED heaviest features (a fingerprint's features come heaviest first).
+    Many weigh the same (words the table has never seen): among equals, those of the lowest
+    CRC-32 come first, so that two articles sharing most of their rare words pick mostly the
+    same ones (a bottom-k sketch, as MinHash is)."""
+    return tuple(itertools.islice(fp.weights, INDEXED))
 
 
 def threshold(a: Fingerprint, b: Fingerprint) -> float:
@@ -71,11 +71,22 @@ class StoryClusters:
         # Each cluster's latest LINKED members, those a newcomer is compared with on average.
         self.clusters: dict[str, deque[_Member]] = defaultdict(lambda: deque(maxlen=LINKED))
 
-    def add(self, article_id: str, fp: Fingerprint) -> str:
-        """The cluster id of the article (given in `ordered` order)."""
+    def add(self, article_id: str, fp: Fingerprint, cluster: str | None = None) -> str:
+        """The cluster id of the article (given in `ordered` order); an article whose `cluster`
+        is known already (one in the warehouse) keeps it, and later ones may join it."""
         if fp.published_at is not None:
             self._forget_before(fp.published_at - self.window)
         keys = index_keys(fp)
+        if cluster is None:
+            cluster = self._best_cluster(article_id, fp, keys)
+        member = _Member(article_id, fp, cluster, keys)
+        (self.untimed if fp.published_at is None else self.members).append(member)
+        self.clusters[cluster].append(member)
+        for key in keys:
+            self.index[key].append(member)
+        return cluster
+
+    def _best_cluster(self, article_id: str, fp: Fingerprint, keys: tuple[str, ...]) -> str:
         scores = {id(m): (m, similarity(fp, m.fingerprint)) for m in self._candidates(fp, keys)}
         cluster, best_link = article_id, 0.0
         for name in sorted({m.cluster for m, score in scores.values()
@@ -85,11 +96,6 @@ class StoryClusters:
                        for m in members) / len(members)
             if link >= threshold(fp, members[-1].fingerprint) and link > best_link:
                 cluster, best_link = name, link
-        member = _Member(article_id, fp, cluster, keys)
-        (self.untimed if fp.published_at is None else self.members).append(member)
-        self.clusters[cluster].append(member)
-        for key in keys:
-            self.index[key].append(member)
         return cluster
 
     def _candidates(self, fp: Fingerprint, keys: tuple[str, ...]) -> list[_Member]:
@@ -124,7 +130,14 @@ def _within(a: Fingerprint, b: Fingerprint, window: dt.timedelta) -> bool:
     return abs(a.published_at - b.published_at) <= window
 
 
-def assign_clusters(items) -> dict[str, str]:
-    """article id → cluster id, for (id, Fingerprint) pairs in any order."""
+def assign_clusters(items, earlier=()) -> dict[str, str]:
+    """article id → cluster id, for (id, Fingerprint) pairs in any order; `earlier` articles
+    (id, Fingerprint, cluster id), e.g. the warehouse's recent stories, keep their clusters and
+    are not in the result."""
     clusters = StoryClusters()
-    return {article_id: clusters.add(article_id, fp) for article_id, fp in ordered(items)}
+    known = {article_id: cluster for article_id, _, cluster in earlier}
+    everything = [(article_id, fp) for article_id, fp, _ in earlier] + [
+        item for item in items if item[0] not in known]
+    assigned = {article_id: clusters.add(article_id, fp, known.get(article_id))
+                for article_id, fp in ordered(everything)}
+    return {article_id: assigned[article_id] for article_id, _ in items}

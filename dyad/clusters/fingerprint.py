@@ -6,7 +6,7 @@ the opening, without the language's function words. Each weighs its inverse docu
 in news of the article's language (`data/document-frequency.tsv.gz`, counted by
 `dyad.training.document_frequency` from the development corpus): a word every story has says
 nothing of which story this is; a name, a place or a number most stories lack says much.
-Similarity is the cosine of those weights. Across languages only names, numbers and the words
+Similarity is the cosine of those weights, unless the two name countries and none in common. Across languages only names, numbers and the words
 two languages share overlap, so a pair in two languages is held to a lower threshold
 (`clusters.CROSS_LANGUAGE_THRESHOLD`).
 """
@@ -18,9 +18,12 @@ import functools
 import gzip
 import math
 import re
+import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from dyad.classify.countries import count_countries
 from dyad.classify.language import detect_language
 from dyad.classify.topic_features import function_words, text_features
 from dyad.classify.topics import normalize
@@ -30,15 +33,24 @@ READ_CHARS = 3000   # of the body: the opening says which event a story reports
 READ_UNSPACED = 1000
 # Numbers of two digits or more: counts, sums and dates two reports of one event share.
 _NUMBER = re.compile(r"(?<![\d.,])\d[\d.,]*\d(?![\d])")
-OTHER = "*"   # the table's row of all languages together, for a language it has no row for
+OTHER = "*"
+# Features kept per article, the heaviest: the rest are common words that barely move the cosine,
+# and a window's fingerprints are all held in memory (tried on SemEval's tuning pairs: all, 200,
+# 120, 80 features: F1 0.857, 0.857, 0.831, 0.741).
+MAX_FEATURES = 200
+# An article's most salient countries; two that name countries but share none of these are not
+# one story (on SemEval's tuning pairs, same-language F1 0.857 → 0.863).
+COUNTRIES = 3
+LEAD_CHARS = 300   # the table's row of all languages together, for a language it has no row for
 
 
 @dataclass(frozen=True)
 class Fingerprint:
     language: str
-    weights: dict[str, float]      # feature → weight
+    weights: dict[str, float]      # feature → weight, heaviest first (then by CRC-32)
     norm: float
     published_at: dt.datetime | None
+    countries: frozenset[str] = frozenset()   # its COUNTRIES most salient
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,7 +79,13 @@ def article_features(title: str, text: str, language: str | None) -> set[str]:
 
 
 def fingerprint(title: str, text: str, language: str | None = None,
-                published_at: dt.datetime | None = None) -> Fingerprint:
+                published_at: dt.datetime | None = None,
+                countries: list[str] | None = None) -> Fingerprint:
+    """`countries`, most salient first, are found in the text when not given (the pipeline
+    gives the row's)."""
+    if countries is None:
+        countries = [c.code for c in count_countries(title or "", (text or "")[:LEAD_CHARS],
+                                                     (text or "")[:READ_CHARS], published_at)]
     if not language:
         language = detect_language(f"{title or ''}\n{(text or '')[:600]}")[0] or OTHER
     sizes, counts = document_frequencies()
@@ -75,14 +93,18 @@ def fingerprint(title: str, text: str, language: str | None = None,
     size, seen = sizes[table], counts.get(table, {})
     weights = {f: math.log((size + 1) / (seen.get(f, 0) + 1))
                for f in article_features(title, text, language)}
-    weights = {f: w for f, w in weights.items() if w > 0}
+    kept = sorted((f for f, w in weights.items() if w > 0),
+                  key=lambda f: (-round(weights[f], 6), zlib.crc32(f.encode("utf-8"))))
+    weights = {sys.intern(f): weights[f] for f in kept[:MAX_FEATURES]}
     return Fingerprint(language, weights, math.sqrt(sum(w * w for w in weights.values())),
-                       published_at)
+                       published_at, frozenset(countries[:COUNTRIES]))
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
-    """Cosine of the two articles' weighted features, 0 to 1."""
-    if not a.norm or not b.norm:
+    """Cosine of the two articles' weighted features, 0 to 1; 0 when each names countries and
+    they have none in common (two reports of one event name its place)."""
+    if not a.norm or not b.norm or (a.countries and b.countries and
+                                    not a.countries & b.countries):
         return 0.0
     small, large = (a.weights, b.weights) if len(a.weights) < len(b.weights) else \
         (b.weights, a.weights)

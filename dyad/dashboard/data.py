@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-from dyad.schemas import DAILY_VIEW_NAME, STORIES, STORY_DATE_SQL
+from dyad.schemas import CLUSTER_SQL, DAILY_VIEW_NAME, STORIES, STORY_DATE_SQL
 
 Query = Callable[[str, dict], Sequence[dict]]
 DEFAULT_DAYS = 30
@@ -65,8 +65,8 @@ class Warehouse:
         if not filters.outlet:
             return self.table(DAILY_VIEW_NAME)
         return (f"(SELECT {STORY_DATE_SQL} AS date, country_pair, topic, "
-                f"COUNT(*) AS stories FROM {self.table(STORIES.name)} WHERE source = @outlet "
-                f"GROUP BY 1, 2, 3)")
+                f"COUNT(*) AS stories, COUNT(DISTINCT {CLUSTER_SQL}) AS clusters "
+                f"FROM {self.table(STORIES.name)} WHERE source = @outlet GROUP BY 1, 2, 3)")
 
     def _where(self, filters: Filters, date_column: str) -> tuple[str, dict]:
         clauses = [f"{date_column} BETWEEN @start AND @end"]
@@ -98,14 +98,17 @@ class Warehouse:
         return self._stories_by(filters, ("date", "topic"))
 
     def top_pairs(self, filters: Filters, limit: int = 10) -> list[dict]:
-        """Pairs by stories in the week up to `end`, with the week before for the change."""
+        """Pairs by stories in the week up to `end`, with the week before for the change, and
+        the week's same-story clusters (counted per day: a story told over two days counts
+        on each)."""
         where, params = self._where(replace(filters, start=filters.end - 2 * WEEK + dt.timedelta(
             days=1)), "date")
         params["week"] = filters.end - WEEK + dt.timedelta(days=1)
         return self.query(
             f"SELECT country_pair, "
             f"SUM(CASE WHEN date >= @week THEN stories ELSE 0 END) AS this_week, "
-            f"SUM(CASE WHEN date < @week THEN stories ELSE 0 END) AS last_week "
+            f"SUM(CASE WHEN date < @week THEN stories ELSE 0 END) AS last_week, "
+            f"SUM(CASE WHEN date >= @week THEN clusters ELSE 0 END) AS clusters "
             f"FROM {self._counts_source(filters)} WHERE {where} AND country_pair IS NOT NULL "
             f"GROUP BY country_pair ORDER BY this_week DESC, country_pair LIMIT {int(limit)}",
             params)

@@ -103,9 +103,10 @@ def _top_pairs(rows: list[dict], filters: Filters) -> str:
                                  "end": filters.end})
         lines.append(f"<tr><td><a href='{escape(link)}'>{escape(r['country_pair'])}</a></td>"
                      f"<td>{int(r['this_week'])}</td><td>{int(r['last_week'])}</td>"
-                     f"<td class='{css}'>{change:+d}</td></tr>")
+                     f"<td class='{css}'>{change:+d}</td><td>{int(r['clusters'])}</td></tr>")
     return ("<table id='top-pairs'><tr><th>pair</th><th>this week</th><th>last week</th>"
-            f"<th>change</th></tr>{''.join(lines)}</table>")
+            "<th>change</th><th title='same-story clusters this week'>clusters</th></tr>"
+            f"{''.join(lines)}</table>")
 
 
 def _recent(rows: list[dict]) -> str:

@@ -1,4 +1,4 @@
-"""The batch ingest: feed list → read → dedupe → fetch → parse → classify → warehouse."""
+"""The batch ingest: feed list → read → dedupe → fetch → parse → classify → cluster → warehouse."""
 from __future__ import annotations
 
 import logging
@@ -10,6 +10,7 @@ from dyad.feeds.feedlist import load_feed_list
 from dyad.options import Settings
 from dyad.pipelines.launch import Run, execute
 from dyad.transforms.classify import ClassifyStories
+from dyad.transforms.cluster import ClusterStories
 from dyad.transforms.dedupe import DedupeStories
 from dyad.transforms.fetch import FetchArticles
 from dyad.transforms.parse import ParseArticles
@@ -34,8 +35,12 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
         settings.article_policy, run.run_id, settings.fetch_threads, settings.per_host,
         obey_robots=not settings.ignore_robots, max_crawl_delay=settings.max_crawl_delay)
     articles, parse_errors = pages | "ParseArticles" >> ParseArticles(run.run_id)
-    rows, classify_errors = articles | "Classify" >> ClassifyStories(run.run_id, run.started_at)
-    errors = feed_errors + dedupe_errors + fetch_errors + parse_errors + classify_errors
+    classified, classify_errors = articles | "Classify" >> ClassifyStories(run.run_id,
+                                                                           run.started_at)
+    rows, cluster_errors = classified | "Cluster" >> ClusterStories(
+        run.run_id, warehouse.recent_stories(settings, run.started_at))
+    errors = (feed_errors + dedupe_errors + fetch_errors + parse_errors + classify_errors
+              + cluster_errors)
     tables = {"stories": rows, "story_sightings": sightings, "ingest_errors": errors}
     written = tables | "WriteWarehouse" >> warehouse.write(settings, run.run_id, run.started_at)
     return {**tables, "written": written}

@@ -1,5 +1,5 @@
 """The warehouse tables: stories (one row per story), story_sightings, ingest_errors, and the
-hourly counts that `dyad stream` keeps."""
+hourly counts that `dyad stream` keeps; the views over them (daily counts, story clusters)."""
 from dyad.schemas.fields import Field, Table
 
 S, I, F, T, R = "STRING", "INTEGER", "FLOAT", "TIMESTAMP", "RECORD"
@@ -50,6 +50,9 @@ STORIES = Table(
         Field("country_pair", S, description="The two most salient codes, sorted, joined by '-'."),
         Field("country_a", S, description="First code of the pair (alphabetical), or the only one."),
         Field("country_b", S, description="Second code of the pair."),
+        Field("cluster_id", S, description="The same-story cluster: the story_id of its first "
+              "article (syndicated copies, rewrites, the same event in other languages). NULL on "
+              "rows written before clusters existed, and by `dyad stream`."),
         Field("extraction", S, "REQUIRED", "Who produced the text: trafilatura, "
               "trafilatura-precision, readability, or feed_summary."),
         Field(
@@ -127,12 +130,39 @@ ALL_TABLES = (STORIES, SIGHTINGS, ERRORS, HOURLY)
 DAILY_VIEW_NAME = "daily_pair_topic"
 # A story's day: as its page states it; rows older than published_date fall back to the UTC day.
 STORY_DATE_SQL = "COALESCE(published_date, CAST(published_at AS DATE))"
+# A story's cluster; a row written before clusters existed is a cluster of its own.
+CLUSTER_SQL = "COALESCE(cluster_id, story_id)"
 DAILY_VIEW_SQL = f"""
 SELECT {STORY_DATE_SQL} AS date,
        country_pair,
        topic,
        COUNT(*) AS stories,
-       COUNT(DISTINCT source) AS outlets
+       COUNT(DISTINCT source) AS outlets,
+       COUNT(DISTINCT {CLUSTER_SQL}) AS clusters
 FROM {{stories}}
 GROUP BY 1, 2, 3
 """
+
+# One row per same-story cluster; its representative is its first article (by publish time).
+CLUSTERS_VIEW_NAME = "story_clusters"
+CLUSTERS_VIEW_SQL = f"""
+SELECT c.cluster_id, c.first_seen, c.last_seen, c.articles, c.outlets, c.languages,
+       r.story_id AS representative_story_id, r.title, r.country_pair, r.topic
+FROM (SELECT {CLUSTER_SQL} AS cluster_id,
+             MIN(published_at) AS first_seen,
+             MAX(published_at) AS last_seen,
+             COUNT(*) AS articles,
+             COUNT(DISTINCT source) AS outlets,
+             STRING_AGG(DISTINCT language, ',' ORDER BY language) AS languages
+      FROM {{stories}}
+      GROUP BY 1) AS c
+JOIN (SELECT {CLUSTER_SQL} AS cluster_id, story_id, title, country_pair, topic,
+             ROW_NUMBER() OVER (PARTITION BY {CLUSTER_SQL}
+                                ORDER BY published_at, story_id) AS n
+      FROM {{stories}}) AS r
+  ON r.cluster_id = c.cluster_id AND r.n = 1
+"""
+# Every view, by name: each warehouse creates them, replacing the old ones.
+VIEWS = {DAILY_VIEW_NAME: (DAILY_VIEW_SQL, "Stories, outlets and same-story clusters per day, "
+                                         "country pair and topic."),
+         CLUSTERS_VIEW_NAME: (CLUSTERS_VIEW_SQL, "One row per same-story cluster.")}

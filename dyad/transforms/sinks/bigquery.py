@@ -22,7 +22,7 @@ from dyad.bigquery import client as bigquery_client
 from dyad.errors import error_row
 from dyad.schemas import ERRORS, RowError, Table, bigquery_json, bigquery_schema, build_row
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
-from dyad.transforms.sinks.bigquery_tables import (MERGED_TABLES, Dataset, known_story_ids,
+from dyad.transforms.sinks.bigquery_tables import (MERGED_TABLES, Dataset, known_story_ids, recent_stories,
                                                    merge_staged, staging_table)
 
 log = logging.getLogger(__name__)
@@ -212,6 +212,11 @@ def _log_merge_failure(dead_letter) -> None:
 def known_ids_now(dataset: Dataset, now: dt.datetime) -> list[str]:
     bigquery_client.configure_beam()
     return known_story_ids(bigquery_client.client(dataset.project), dataset, now)
+
+
+def recent_stories_now(dataset: Dataset, since: dt.datetime) -> list[dict]:
+    bigquery_client.configure_beam()
+    return recent_stories(bigquery_client.client(dataset.project), dataset, since)
 
 
 class KnownStoryIdsFn(beam.DoFn):

@@ -18,8 +18,9 @@ import requests
 from google.api_core import exceptions as gexc
 from google.cloud import bigquery
 
-from dyad.schemas import (ALL_TABLES, DAILY_VIEW_NAME, DAILY_VIEW_SQL, HOURLY, SIGHTINGS, STORIES,
+from dyad.schemas import (ALL_TABLES, VIEWS, HOURLY, SIGHTINGS, STORIES,
                           Field, Table, bigquery_schema)
+from dyad.transforms.sinks import summary
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,12 @@ def ensure_warehouse(client: bigquery.Client, ds: Dataset) -> None:
         for table in MERGED_TABLES:
             ensure_table(client, ds, staging_table(table),
                          expiration_ms=STAGING_EXPIRATION_DAYS * 86_400_000)
-        view = bigquery.Table(ds.ref(DAILY_VIEW_NAME))
-        view.view_query = DAILY_VIEW_SQL.format(stories=ds.sql(STORIES.name))
-        view.description = "Stories and outlets per day, country pair and topic."
-        client.delete_table(view, not_found_ok=True)  # a view changes by being replaced
-        client.create_table(view)
+        for name, (sql, description) in VIEWS.items():
+            view = bigquery.Table(ds.ref(name))
+            view.view_query = sql.format(stories=ds.sql(STORIES.name))
+            view.description = description
+            client.delete_table(view, not_found_ok=True)  # a view changes by being replaced
+            client.create_table(view)
     except gexc.Forbidden as exc:
         raise WarehouseError(f"BigQuery refused access to {ds.project}.{ds.dataset}: "
                              f"{exc.message}. The account needs roles/bigquery.dataEditor on the "
@@ -248,3 +250,10 @@ def known_story_ids(client: bigquery.Client, ds: Dataset, now: dt.datetime) -> l
     since = now - dt.timedelta(days=KNOWN_IDS_DAYS)
     sql = f"SELECT story_id FROM {ds.sql(STORIES.name)} WHERE published_at >= @since"
     return [row[0] for row in client.query(sql, job_config=query_parameters(since=since)).result()]
+
+
+def recent_stories(client: bigquery.Client, ds: Dataset, since: dt.datetime) -> list[dict]:
+    """The stories published since `since` (summary.RECENT_STORIES_SQL)."""
+    sql = summary.RECENT_STORIES_SQL.format(stories=ds.sql(STORIES.name))
+    return [dict(zip(summary.RECENT_COLUMNS, row)) for row in
+            client.query(sql, job_config=query_parameters(since=since)).result()]

@@ -25,7 +25,7 @@ from apache_beam.metrics import Metrics
 from dyad import progress
 from dyad.errors import error_row
 from dyad.transforms.sinks import summary
-from dyad.schemas import (ALL_TABLES, DAILY_VIEW_NAME, DAILY_VIEW_SQL, ERRORS, Table,
+from dyad.schemas import (ALL_TABLES, VIEWS, ERRORS, Table,
                           arrow_schema, duckdb_ddl)
 from dyad.schemas.fields import duckdb_type
 
@@ -75,8 +75,8 @@ def ensure_schema(con) -> None:
             if f.name not in have:
                 con.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{f.name}" '
                             f'{duckdb_type(f)}').fetchall()
-    view_sql = DAILY_VIEW_SQL.format(stories="stories")
-    con.execute(f"CREATE OR REPLACE VIEW {DAILY_VIEW_NAME} AS {view_sql}").fetchall()
+    for name, (sql, _description) in VIEWS.items():
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql.format(stories='stories')}").fetchall()
 
 
 def known_story_ids(path: str) -> list[str]:
@@ -88,6 +88,23 @@ def known_story_ids(path: str) -> list[str]:
         exists = con.execute("SELECT count(*) FROM information_schema.tables "
                              "WHERE table_name = 'stories'").fetchall()[0][0]
         return [r[0] for r in con.execute("SELECT story_id FROM stories").fetchall()] if exists else []
+    finally:
+        con.close()
+
+
+def recent_stories(path: str, since) -> list[dict]:
+    """The stories published since `since` (summary.RECENT_STORIES_SQL); none without a file."""
+    if not os.path.exists(path):
+        return []
+    con = connect(path, read_only=True, wait=LOCK_WAIT)
+    try:
+        exists = con.execute("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_name = 'stories'").fetchall()[0][0]
+        if not exists:
+            return []
+        sql = summary.duckdb_parameters(summary.RECENT_STORIES_SQL.format(stories="stories"))
+        return [dict(zip(summary.RECENT_COLUMNS, row))
+                for row in con.execute(sql, {"since": since}).fetchall()]
     finally:
         con.close()
 

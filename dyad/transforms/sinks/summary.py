@@ -15,7 +15,17 @@ _SCALARS = {
     "stories_total": "SELECT count(*) FROM {stories}",
     "fallbacks": "SELECT count(*) FROM {stories} WHERE run_id = @run_id "
                  "AND extraction = 'feed_summary'",
+    "clusters_written": "SELECT count(DISTINCT COALESCE(cluster_id, story_id)) FROM {stories} "
+                        "WHERE run_id = @run_id",
+    "clusters_shared": "SELECT count(*) FROM (SELECT cluster_id FROM {stories} "
+                       "WHERE run_id = @run_id AND cluster_id IS NOT NULL "
+                       "GROUP BY cluster_id HAVING count(*) > 1) AS shared",
 }
+# The stories a run's new stories are clustered with (`warehouse.recent_stories`).
+RECENT_STORIES_SQL = ("SELECT story_id, cluster_id, title, SUBSTR(text, 1, 3000) AS text, language, "
+                      "published_at FROM {stories} WHERE published_at >= @since")
+RECENT_COLUMNS = ("story_id", "cluster_id", "title", "text", "language", "published_at")
+
 _LISTS = {
     "errors_by_stage": "SELECT stage, error_type, count(*) AS n FROM {errors} "
                        "WHERE run_id = @run_id GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
