@@ -74,7 +74,7 @@ def test_merge_publishes_each_story_once_across_retries_and_reruns(warehouse):
     got = rows(client, f"SELECT story_id, title, run_id FROM {ds.sql('stories')} ORDER BY 1")
     assert got == [("id1", "first", RUN_ID), ("id2", None, RUN_ID), ("id3", None, "rerun")]
     assert sorted(rows(client, f"SELECT * FROM {ds.sql('daily_pair_topic')}")) == [
-        (day_before, "CHN-RUS", "defence", 1, 1), (NOW.date(), "CHN-RUS", "defence", 2, 1)]
+        (day_before, "CHN-RUS", "defence", 1, 1, 1), (NOW.date(), "CHN-RUS", "defence", 2, 1, 2)]
 
 
 def test_merge_only_takes_its_own_run_and_recent_staging(warehouse):

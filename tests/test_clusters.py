@@ -136,3 +136,40 @@ def test_semeval_pairs_of_the_reported_part_cluster_as_people_judge():
     table = stories.stories_table(Path(CORPUS))["rows"]
     assert table["SemEval same language, report"]["pair F1"] >= 0.75
     assert table["SemEval two languages, report"]["pair F1"] >= 0.6
+
+
+def rows_of(items, **extra):
+    from tests.conftest import story
+    return [story(n, title=text[0], text=text[1], language=lang, published_at=DAY + dt.timedelta(
+        hours=n), countries=None, **extra) for n, (text, lang) in items]
+
+
+def test_the_batch_stage_joins_a_warehouse_cluster_and_opens_new_ones():
+    """ClusterStories in a real pipeline: a new copy of a story the warehouse holds (with its
+    cluster) joins that cluster; unrelated stories get their own."""
+    import apache_beam as beam
+    from apache_beam.testing.test_pipeline import TestPipeline
+    from apache_beam.testing.util import assert_that, equal_to
+    from dyad.transforms.cluster import ClusterStories
+    stored = {"story_id": "old", "cluster_id": "first", "title": DRILLS[0], "text": DRILLS[1],
+              "language": "en", "published_at": DAY - dt.timedelta(hours=5)}
+    new = rows_of([(1, (DRILLS_COPY, "en")), (2, (RATES, "en")), (3, (FOOTBALL, "en"))])
+    with TestPipeline() as p:
+        rows, errors = (p | beam.Create(new)
+                        | ClusterStories("run-1", lambda: [stored]))
+        assert_that(rows | beam.Map(lambda r: (r["story_id"], r["cluster_id"])),
+                    equal_to([("id1", "first"), ("id2", "id2"), ("id3", "id3")]), label="Ids")
+        assert_that(errors[0], equal_to([]), label="NoErrors")
+
+
+def test_a_stream_worker_rebuilds_its_clusters_from_state_and_warehouse():
+    from dyad.transforms.cluster import rebuilt
+    seen = [("s1", fingerprint(*DRILLS, "en", DAY), "s1")]
+    recent = [{"story_id": "w1", "cluster_id": None, "title": RATES[0], "text": RATES[1],
+               "language": "en", "published_at": DAY - dt.timedelta(hours=2)},
+              {"story_id": "s1", "cluster_id": "s1", "title": DRILLS[0], "text": DRILLS[1],
+               "language": "en", "published_at": DAY}]
+    clusters = rebuilt(recent, seen)
+    assert [m.id for m in clusters.members] == ["w1", "s1"]
+    assert clusters.add("n1", fingerprint(*DRILLS_REWRITE, "en", DAY + dt.timedelta(hours=1))) \
+        == "s1"

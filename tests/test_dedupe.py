@@ -78,3 +78,34 @@ def test_dedupe_in_state_with_ttl_late_and_duplicate_entries():
         assert_that(sightings | beam.Map(lambda r: (r["story_id"], r["feed_url"])), equal_to(
             [(e.story_id, e.feed_url) for e in (A1, B, A2, C, late_b, d, A3)]), label="Sightings")
         assert_that(errors | "AllErrors" >> beam.Flatten(), equal_to([]), label="Errors")
+
+
+def test_an_outlet_republishing_a_story_under_a_new_link_is_one_story():
+    """Same outlet: a new link with the same GUID, or the same title within two days, is the
+    first entry's story (a sighting); the same title a week later, a short recurring title, or
+    another outlet's same title are stories of their own."""
+    import dataclasses
+    from dyad.transforms.dedupe import AssignStoryIds
+    day = dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc)
+
+    def item(url, title, published, guid=None, feed="https://example.com/rss"):
+        e = entry(url, feed, published)
+        return dataclasses.replace(e, title=title, guid=guid or url)
+
+    first = item("https://example.com/a", "Floods cut the road to the port", day, "g-1")
+    same_guid = item("https://example.com/a-updated", "Floods cut port road", day, "g-1")
+    same_title = item("https://example.com/b", "Floods cut the road to the port!",
+                      day + dt.timedelta(hours=30))
+    week_later = item("https://example.com/c", "Floods cut the road to the port",
+                      day + dt.timedelta(days=7))
+    short_a = item("https://example.com/live1", "Live updates", day)
+    short_b = item("https://example.com/live2", "Live updates", day + dt.timedelta(hours=2))
+    other_outlet = item("https://other.org/x", "Floods cut the road to the port", day,
+                        feed="https://other.org/rss")
+    given = [first, same_guid, same_title, week_later, short_a, short_b, other_outlet]
+    with TestPipeline() as p:
+        ids = (p | beam.Create(given) | AssignStoryIds()
+               | beam.Map(lambda e: (e.url, e.story_id)))
+        assert_that(ids, equal_to(
+            [(e.url, first.story_id) for e in (first, same_guid, same_title)]
+            + [(e.url, e.story_id) for e in (week_later, short_a, short_b, other_outlet)]))

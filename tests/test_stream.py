@@ -147,7 +147,12 @@ def test_stream_writes_each_new_entry_within_a_poll_and_never_twice(http_server,
                                   ).fetchall()[0]
     runs = con.execute("SELECT count(DISTINCT run_id) FROM stories").fetchall()[0][0]
     hourly = con.execute("SELECT sum(stories) FROM hourly_pair_topic").fetchall()[0][0]
+    cluster = dict(con.execute("SELECT url, cluster_id FROM stories").fetchall())
     con.close()
     assert total == distinct == 6 and runs == 2
     assert stories(db)[f"{http_server.base}/a/5.html"] != first_run[f"{http_server.base}/a/1.html"]
     assert hourly == 6  # each story counted once, across the two stream runs
+    # Stories 4 and 100 are one report told twice (France and Germany's jet): one cluster; the
+    # others each their own, across the two stream runs.
+    by_number = {url.rsplit("/", 1)[1].split(".")[0]: c for url, c in cluster.items()}
+    assert by_number["4"] == by_number["100"] and len(set(by_number.values())) == 5

@@ -15,9 +15,9 @@ from tests.conftest import REPO
 
 # Steps that dyad names; everything else in a graph is inside these.
 BATCH_STEPS = {"FeedList", "ReadFeeds", "KnownStories", "Dedupe", "FetchArticles",
-               "ParseArticles", "Classify", "WriteWarehouse"}
+               "ParseArticles", "Classify", "Cluster", "WriteWarehouse"}
 STREAM_STEPS = {"Clock", "PollFeeds", "ParseFeeds", "Dedupe", "FetchArticles", "ParseArticles",
-                "Classify", "CountPerHour", "WriteWarehouse"}
+                "Classify", "Cluster", "CountPerHour", "WriteWarehouse"}
 
 
 def test_metadata_json_lists_exactly_the_options():

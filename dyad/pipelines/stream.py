@@ -1,7 +1,7 @@
-"""The stream: a clock → poll feeds → dedupe in state → fetch → parse → classify → warehouse, and
-running hourly counts. It shares fetch, parse, classify and the writers with the batch ingest;
-only the source (a polling clock), the dedupe (keyed state with a TTL) and the windowed counts
-differ. No stage between the clock and the writers shuffles, so a local run writes each poll's
+"""The stream: a clock → poll feeds → dedupe in state → fetch → parse → classify → cluster in
+state → warehouse, and running hourly counts. It shares fetch, parse, classify, the clusters'
+logic and the writers with the batch ingest; only the source (a polling clock), the dedupe and
+the clusters (keyed state) and the windowed counts differ. No stage between the clock and the writers shuffles, so a local run writes each poll's
 stories as soon as that poll is processed.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dyad.options import Settings
 from dyad.pipelines.launch import Run, execute
 from dyad.transforms.aggregate import CountStoriesPerHour
 from dyad.transforms.classify import ClassifyStories
+from dyad.transforms.cluster import ClusterInState
 from dyad.transforms.dedupe import DedupeInState
 from dyad.transforms.fetch import FetchArticles
 from dyad.transforms.parse import ParseArticles
@@ -38,10 +39,12 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
         spread=False, obey_robots=not settings.ignore_robots,
         max_crawl_delay=settings.max_crawl_delay)
     articles, parse_errors = pages | "ParseArticles" >> ParseArticles(run.run_id)
-    rows, classify_errors = articles | "Classify" >> ClassifyStories(run.run_id, None)
+    classified, classify_errors = articles | "Classify" >> ClassifyStories(run.run_id, None)
+    rows, cluster_errors = classified | "Cluster" >> ClusterInState(
+        run.run_id, warehouse.recent_stories(settings, run.started_at))
     hourly, count_errors = rows | "CountPerHour" >> CountStoriesPerHour(run.run_id)
     errors = (poll_errors + parse_feed_errors + dedupe_errors + fetch_errors + parse_errors
-              + classify_errors + count_errors)
+              + classify_errors + cluster_errors + count_errors)
     tables = {"stories": rows, "story_sightings": sightings, "ingest_errors": errors,
               "hourly_pair_topic": hourly}
     written = tables | "WriteWarehouse" >> warehouse.write(settings, run.run_id, run.started_at,

@@ -1,25 +1,31 @@
-"""Stage 6, cluster (batch): `stories` rows → the same rows with their `cluster_id`.
+"""Stage 6, cluster: `stories` rows → the same rows with their `cluster_id`.
 
 Each row's fingerprint (`clusters.fingerprint`) is taken where the row is, in parallel. The run's
 fingerprints and those of the warehouse's stories of the last RECENT_DAYS (which keep their
 clusters) are then clustered in one place, in time order (`clusters.assign_clusters`), and each
 row gets its cluster's id: a story of a later run joins an earlier run's cluster when it reports
 the same event, and a re-run assigns the same clusters. A row whose fingerprint fails is a cluster
-of its own, with an error row.
+of its own, with an error row. A stream (`ClusterInState`) clusters each story as it arrives,
+against the articles its keyed state holds.
 """
 
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Tuple
 
 import apache_beam as beam
+from apache_beam.coders import PickleCoder, VarIntCoder
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec
 
-from dyad.clusters.clusters import assign_clusters
+from dyad.clusters.clusters import StoryClusters, assign_clusters, ordered
 from dyad.clusters.fingerprint import Fingerprint, fingerprint
 from dyad.transforms.dead_letters import ErrorOut, run_stage
 
 # Days of the warehouse's stories a run's new stories are compared with: the clusters' window and
 # the days a feed's entries may lag behind the run.
 RECENT_DAYS = 7
+# A stream's state is rewritten with only the window's articles once it holds twice as many
+# (and this many more).
+PRUNE_SLACK = 1000
 
 
 def story_fingerprint(row: dict) -> Fingerprint:
@@ -79,3 +85,70 @@ class ClusterStories(beam.PTransform):
         clustered = rows | "WithClusterId" >> beam.Map(with_cluster,
                                                        beam.pvalue.AsSingleton(clusters))
         return clustered, errors
+
+
+class ClusterInStateFn(beam.DoFn):
+    """("", stories row) → the row with its cluster_id, for streams: one key, so one worker sees
+    every story in arrival order and keeps the window's clusters in memory; the keyed state
+    holds the same articles, so a worker that takes the key over (or restarts) rebuilds them.
+    A stream's first story also finds the warehouse's recent stories (`recent()`, once)."""
+
+    SEEN = BagStateSpec("seen", PickleCoder())          # (story_id, Fingerprint, cluster_id)
+    ADDED = ReadModifyWriteStateSpec("added", VarIntCoder())
+
+    def __init__(self, recent: Callable[[], list[dict]]):
+        self.recent = recent
+        self.clustered = Metrics.counter("dyad", "stories_clustered")
+
+    def setup(self):
+        self.clusters: StoryClusters | None = None
+
+    def process(self, keyed, seen=beam.DoFn.StateParam(SEEN),
+                added=beam.DoFn.StateParam(ADDED)) -> Iterable[dict | ErrorOut]:
+        _key, row = keyed
+        if self.clusters is None:
+            self.clusters = rebuilt(self.recent(), list(seen.read()))
+        fp = story_fingerprint(row)
+        cluster = self.clusters.add(row["story_id"], fp)
+        seen.add((row["story_id"], fp, cluster))
+        count = (added.read() or 0) + 1
+        if count > 2 * len(self.clusters.members) + PRUNE_SLACK:   # keep the state to the window
+            seen.clear()
+            for member in self.clusters.members:
+                seen.add((member.id, member.fingerprint, member.cluster))
+            count = len(self.clusters.members)
+        added.write(count)
+        self.clustered.inc()
+        yield with_cluster(row, {row["story_id"]: cluster})
+
+
+def rebuilt(recent: list[dict], seen: list[tuple]) -> StoryClusters:
+    """The clusters of the warehouse's `recent` rows and the state's `seen` articles."""
+    clusters = StoryClusters()
+    known = {story_id: (fp, cluster) for story_id, fp, cluster in seen}
+    earlier = [(row["story_id"], story_fingerprint(row), row["cluster_id"] or row["story_id"])
+               for row in recent if row["story_id"] not in known]
+    earlier += [(story_id, fp, cluster) for story_id, (fp, cluster) in known.items()]
+    cluster_of = {story_id: cluster for story_id, _, cluster in earlier}
+    for story_id, fp in ordered([(story_id, fp) for story_id, fp, _ in earlier]):
+        clusters.add(story_id, fp, cluster_of[story_id])
+    return clusters
+
+
+def one_key(row: dict) -> tuple[str, dict]:
+    return "", row
+
+
+class ClusterInState(beam.PTransform):
+    """PCollection[stories row] → (the rows with cluster_id, error row PCollections), for
+    streams: `ClusterStories`' clusters, kept in keyed state as stories arrive."""
+
+    def __init__(self, run_id: str, recent: Callable[[], list[dict]]):
+        super().__init__()
+        self.run_id = run_id
+        self.recent = recent
+
+    def expand(self, rows):
+        keyed = rows | "OneKey" >> beam.Map(one_key).with_output_types(Tuple[str, Any])
+        return run_stage(keyed, "AssignCluster", ClusterInStateFn(self.recent), "cluster",
+                         self.run_id)

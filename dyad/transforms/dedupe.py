@@ -1,11 +1,15 @@
 """Stage 3, dedupe: FeedEntry → one FeedEntry per new story, plus a sighting row per feed.
 
-In batch (`DedupeStories`), entries are grouped by `story_id` (canonical URL) together with the ids
-the warehouse already holds, so a story is fetched once per run and never again in a later run.
+In batch (`DedupeStories`), an outlet's entries that are one story under two links (the same GUID,
+or the same title within TITLE_DAYS) first take one `story_id` (`AssignStoryIds`); then entries
+are grouped by `story_id` (canonical URL) together with the ids the warehouse already holds, so a
+story is fetched once per run and never again in a later run.
 In a stream (`DedupeInState`), each story_id keeps in keyed state when it was first seen; an entry
 seen again within the time-to-live is only a sighting. Every entry still counts: each feed that
 carried a story becomes a `story_sightings` row, and duplicates are counted.
 """
+import dataclasses
+import re
 from typing import Any, Callable, Iterable, Literal, Tuple
 
 import apache_beam as beam
@@ -19,6 +23,11 @@ from dyad.schemas import SIGHTINGS, build_row
 from dyad.transforms.dead_letters import ErrorOut, run_stage
 
 SIGHTINGS_TAG = "sightings"
+# An outlet that republishes a story under a new link keeps its GUID or its title: the same
+# normalised title of at least TITLE_WORDS words within TITLE_DAYS is one story (a shorter one,
+# "Live updates", "Morning briefing", recurs and is not).
+TITLE_WORDS = 4
+TITLE_DAYS = 2
 SightingOut = TaggedOutput[Literal["sightings"], dict]
 
 
@@ -51,6 +60,50 @@ def sighting_rows(entries: list[FeedEntry]) -> list[dict]:
     return rows
 
 
+def normalised_title(title: str) -> str:
+    return " ".join(re.findall(r"\w+", (title or "").casefold()))
+
+
+def guid_key(entry: FeedEntry) -> tuple[str, str]:
+    """(outlet, GUID) when the GUID is not just the link; else a key of the entry alone."""
+    if entry.guid and entry.guid not in (entry.url, entry.canonical_url):
+        return entry.source, "guid:" + entry.guid
+    return entry.story_id, "url:" + entry.url
+
+
+def title_key(entry: FeedEntry) -> tuple[str, str]:
+    title = normalised_title(entry.title)
+    if len(title.split()) >= TITLE_WORDS:
+        return entry.source, "title:" + title
+    return entry.story_id, "url:" + entry.url
+
+
+def one_story(entries: list[FeedEntry], window: float | None) -> list[FeedEntry]:
+    """One outlet's entries with one key: those within `window` seconds of the earliest-dated
+    (all, when None or undated) take its story_id."""
+    first = choose_representative(entries)
+    return [dataclasses.replace(e, story_id=first.story_id)
+            if window is None or first.published_at is None or e.published_at is None
+            or abs((e.published_at - first.published_at).total_seconds()) <= window else e
+            for e in entries]
+
+
+class AssignStoryIds(beam.PTransform):
+    """PCollection[FeedEntry] → the entries, an outlet's republished ones under the story_id of
+    its first entry of that story: by GUID, then by title."""
+
+    def expand(self, entries):
+        by_guid = (entries
+                   | "KeyByGuid" >> beam.Map(lambda e: (guid_key(e), e))
+                   | "GroupByGuid" >> beam.GroupByKey()
+                   | "OneStoryPerGuid" >> beam.FlatMap(lambda kv: one_story(list(kv[1]), None)))
+        return (by_guid
+                | "KeyByTitle" >> beam.Map(lambda e: (title_key(e), e))
+                | "GroupByTitle" >> beam.GroupByKey()
+                | "OneStoryPerTitle" >> beam.FlatMap(
+                    lambda kv: one_story(list(kv[1]), TITLE_DAYS * 86400.0)))
+
+
 class PickStoryFn(beam.DoFn):
     def __init__(self):
         self.new = Metrics.counter("dyad", "stories_new")
@@ -81,7 +134,9 @@ class DedupeStories(beam.PTransform):
 
     def expand(self, inputs):
         entries, known_ids = inputs
-        keyed = entries | "KeyByStory" >> beam.Map(lambda e: (e.story_id, e))
+        keyed = (entries
+                 | "AssignStoryIds" >> AssignStoryIds()
+                 | "KeyByStory" >> beam.Map(lambda e: (e.story_id, e)))
         known = known_ids | "KeyKnown" >> beam.Map(lambda story_id: (story_id, True))
         grouped = {"entries": keyed, "known": known} | "JoinKnown" >> beam.CoGroupByKey()
         return run_stage(grouped, "PickStory", PickStoryFn(), "dedupe", self.run_id,

@@ -100,7 +100,7 @@ class AdmitByHostFn(beam.DoFn):
         self.fetcher.close()
 
     def process(self, keyed, robots=beam.DoFn.StateParam(ROBOTS),
-                next_free=beam.DoFn.StateParam(NEXT_FREE)) -> Iterable[Admission]:
+                next_free=beam.DoFn.StateParam(NEXT_FREE)) -> Iterable[Admission | ErrorOut]:
         _host, entry = keyed
         origin = origin_of(entry.url)
         if (saved := robots.read()) is not None:
