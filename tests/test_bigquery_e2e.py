@@ -73,7 +73,8 @@ def test_second_run_adds_no_visible_duplicate(runs):
     assert counts == [{"n": 44, "ids": 44, "first": 44}]
     sightings = query(f"SELECT count(*) AS n, count(DISTINCT story_id || feed_url) AS keys "
                       f"FROM {table('story_sightings')}")
-    assert sightings[0]["n"] == sightings[0]["keys"] == 46   # 44 stories, 2 of them also in a second feed
+    # 44 stories, 2 of them also carried by a second feed
+    assert sightings[0]["n"] == sightings[0]["keys"] == 46
 
 
 def test_failures_land_in_the_errors_table(runs):
