@@ -91,11 +91,12 @@ def fingerprint(title: str, text: str, language: str | None = None,
     sizes, counts = document_frequencies()
     table = language if language in sizes else OTHER
     size, seen = sizes[table], counts.get(table, {})
-    weights = {f: math.log((size + 1) / (seen.get(f, 0) + 1))
-               for f in article_features(title, text, language)}
-    kept = sorted((f for f, w in weights.items() if w > 0),
-                  key=lambda f: (-round(weights[f], 6), zlib.crc32(f.encode("utf-8"))))
-    weights = {sys.intern(f): weights[f] for f in kept[:MAX_FEATURES]}
+    # Rarest first (fewest documents: the heaviest), then by CRC-32; a feature every document
+    # of the table has weighs nothing.
+    ranked = sorted((seen.get(f, 0), zlib.crc32(f.encode("utf-8")), f)
+                    for f in article_features(title, text, language))
+    weights = {sys.intern(f): math.log((size + 1) / (df + 1))
+               for df, _, f in ranked[:MAX_FEATURES] if df < size}
     return Fingerprint(language, weights, math.sqrt(sum(w * w for w in weights.values())),
                        published_at, frozenset(countries[:COUNTRIES]))
 
@@ -106,6 +107,8 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
     if not a.norm or not b.norm or (a.countries and b.countries and
                                     not a.countries & b.countries):
         return 0.0
+    # Summed in the smaller's own order (a set's order changes with the process's hash seed,
+    # and a sum's last bits with its order): the same pair always scores the same.
     small, large = (a.weights, b.weights) if len(a.weights) < len(b.weights) else \
         (b.weights, a.weights)
     shared = sum(w * large[f] for f, w in small.items() if f in large)
