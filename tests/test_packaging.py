@@ -99,5 +99,5 @@ def test_wheel_runs_with_worker_processes_like_the_in_process_run(installed, sam
                            capture_output=True, text=True, check=True).stdout
     assert "site-packages" in where and not where.startswith(REPO)  # the wheel, not the tree
     expected, got = rows(in_process), rows(workers)
-    assert len(got) == 42 and got == expected
+    assert len(got) == 44 and got == expected
     assert set(expected[0]) == set(STORIES.column_names) - PER_RUN
