@@ -150,16 +150,27 @@ def test_the_batch_stage_joins_a_warehouse_cluster_and_opens_new_ones():
     import apache_beam as beam
     from apache_beam.testing.test_pipeline import TestPipeline
     from apache_beam.testing.util import assert_that, equal_to
-    from dyad.transforms.cluster import ClusterStories
+    from dyad.transforms.cluster import ClusterStories, story_fingerprint
     stored = {"story_id": "old", "cluster_id": "first", "title": DRILLS[0], "text": DRILLS[1],
               "language": "en", "published_at": DAY - dt.timedelta(hours=5)}
     new = rows_of([(1, (DRILLS_COPY, "en")), (2, (RATES, "en")), (3, (FOOTBALL, "en"))])
     with TestPipeline() as p:
-        rows, errors = (p | beam.Create(new)
-                        | ClusterStories("run-1", lambda: [stored]))
-        assert_that(rows | beam.Map(lambda r: (r["story_id"], r["cluster_id"])),
-                    equal_to([("id1", "first"), ("id2", "id2"), ("id3", "id3")]), label="Ids")
-        assert_that(errors[0], equal_to([]), label="NoErrors")
+        rows = p | "Rows" >> beam.Create(new)
+        fingerprints = p | "Fingerprints" >> beam.Create(
+            [(row["story_id"], story_fingerprint(row)) for row in new])
+        clustered = (rows, fingerprints) | ClusterStories(lambda: [stored])
+        assert_that(clustered | beam.Map(lambda r: (r["story_id"], r["cluster_id"])),
+                    equal_to([("id1", "first"), ("id2", "id2"), ("id3", "id3")]))
+
+
+def test_a_story_whose_fingerprint_fails_is_kept_with_an_error_row():
+    from dyad.transforms.cluster import fingerprint_outputs
+    from tests.conftest import story
+    broken = {**story(1), "text": 123}   # not text: the fingerprint fails
+    [out] = fingerprint_outputs(broken, "run-1")
+    assert out.tag == "errors" and out.value["stage"] == "cluster"
+    [ok] = fingerprint_outputs(story(2, title=RATES[0], text=RATES[1]), "run-1")
+    assert ok.tag == "fingerprints" and ok.value[0] == "id2"
 
 
 def test_a_stream_worker_rebuilds_its_clusters_from_state_and_warehouse():

@@ -33,11 +33,15 @@ INDEXED = 48          # features per article in the inverted index
 # no dates: the largest cluster 28 stories with the best single article, 17 with the average;
 # SemEval's tuning pairs the same).
 LINKED = 20
+# Bounds on the work per article, whatever the window holds: the latest POSTINGS articles of each
+# indexed feature, the CANDIDATES sharing most, the LINK_CLUSTERS clusters of the best of them.
+POSTINGS = 64
+LINK_CLUSTERS = 3
 CANDIDATES = 30       # earlier articles compared, those sharing most indexed features (30 and 100
                       # cluster SemEval's tuning pairs alike)
 
 
-@dataclass
+@dataclass(eq=False)   # one article is one member: hashed and compared by identity
 class _Member:
     id: str
     fingerprint: Fingerprint
@@ -68,7 +72,7 @@ class StoryClusters:
         self.window = window
         self.members: deque[_Member] = deque()   # timed ones in time order
         self.untimed: list[_Member] = []
-        self.index: dict[str, list[_Member]] = defaultdict(list)
+        self.index: dict[str, deque[_Member]] = defaultdict(deque)
         # Each cluster's latest LINKED members, those a newcomer is compared with on average.
         self.clusters: dict[str, deque[_Member]] = defaultdict(lambda: deque(maxlen=LINKED))
 
@@ -88,27 +92,32 @@ class StoryClusters:
         return cluster
 
     def _best_cluster(self, article_id: str, fp: Fingerprint, keys: tuple[str, ...]) -> str:
-        scores = {id(m): (m, similarity(fp, m.fingerprint)) for m in self._candidates(fp, keys)}
+        candidates = self._candidates(fp, keys)
+        scores = {m: similarity(fp, m.fingerprint) for m in candidates}
+        best: dict[str, float] = {}   # the clusters worth a look: their best member's score
+        for m in candidates:
+            if scores[m] >= threshold(fp, m.fingerprint):
+                best[m.cluster] = max(best.get(m.cluster, 0.0), scores[m])
         cluster, best_link = article_id, 0.0
-        for name in sorted({m.cluster for m, score in scores.values()
-                            if score >= threshold(fp, m.fingerprint)}):  # a cluster worth a look
+        for name in sorted(best, key=lambda c: (-best[c], c))[:LINK_CLUSTERS]:
             members = self.clusters[name]
-            link = sum(scores[id(m)][1] if id(m) in scores else similarity(fp, m.fingerprint)
+            link = sum(scores[m] if m in scores else similarity(fp, m.fingerprint)
                        for m in members) / len(members)
             if link >= threshold(fp, members[-1].fingerprint) and link > best_link:
                 cluster, best_link = name, link
         return cluster
 
     def _candidates(self, fp: Fingerprint, keys: tuple[str, ...]) -> list[_Member]:
-        """The earlier articles within the window that share most of `keys` (first come first)."""
+        """The earlier articles within the window that share most of `keys` (first come first),
+        among the latest POSTINGS articles of each key."""
         shared: Counter = Counter()
-        found: dict[int, _Member] = {}
         for key in keys:
-            for member in self.index.get(key, ()):
-                if _within(fp, member.fingerprint, self.window):
-                    shared[id(member)] += 1
-                    found[id(member)] = member
-        return [found[k] for k, _ in shared.most_common(CANDIDATES)]
+            postings = self.index.get(key)
+            if postings:
+                shared.update(itertools.islice(reversed(postings), POSTINGS))
+        for member in [m for m in shared if not _within(fp, m.fingerprint, self.window)]:
+            del shared[member]
+        return [member for member, _ in shared.most_common(CANDIDATES)]
 
     def _forget_before(self, cutoff: dt.datetime) -> None:
         while self.members and self.members[0].fingerprint.published_at < cutoff:
@@ -120,7 +129,10 @@ class StoryClusters:
                     del self.clusters[old.cluster]
             for key in old.keys:
                 postings = self.index[key]
-                postings.remove(old)
+                if postings[0] is old:   # postings are in the order articles came
+                    postings.popleft()
+                else:
+                    postings.remove(old)
                 if not postings:
                     del self.index[key]
 

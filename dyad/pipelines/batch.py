@@ -35,12 +35,11 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
         settings.article_policy, run.run_id, settings.fetch_threads, settings.per_host,
         obey_robots=not settings.ignore_robots, max_crawl_delay=settings.max_crawl_delay)
     articles, parse_errors = pages | "ParseArticles" >> ParseArticles(run.run_id)
-    classified, classify_errors = articles | "Classify" >> ClassifyStories(run.run_id,
-                                                                           run.started_at)
-    rows, cluster_errors = classified | "Cluster" >> ClusterStories(
-        run.run_id, warehouse.recent_stories(settings, run.started_at))
-    errors = (feed_errors + dedupe_errors + fetch_errors + parse_errors + classify_errors
-              + cluster_errors)
+    classified, classify_errors, fingerprints = articles | "Classify" >> ClassifyStories(
+        run.run_id, run.started_at, fingerprints=True)
+    rows = (classified, fingerprints) | "Cluster" >> ClusterStories(
+        warehouse.recent_stories(settings, run.started_at))
+    errors = feed_errors + dedupe_errors + fetch_errors + parse_errors + classify_errors
     tables = {"stories": rows, "story_sightings": sightings, "ingest_errors": errors}
     written = tables | "WriteWarehouse" >> warehouse.write(settings, run.run_id, run.started_at)
     return {**tables, "written": written}

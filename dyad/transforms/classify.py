@@ -1,5 +1,7 @@
-"""Stage 5, classify: Article → a `stories` row (topics, countries, country pair, and the rest)."""
+"""Stage 5, classify: Article → a `stories` row (topics, countries, country pair, and the rest),
+and in a batch the row's same-story fingerprint (`cluster.fingerprint_outputs`)."""
 import datetime as dt
+from typing import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -10,7 +12,8 @@ from dyad.records import Article
 from dyad.schemas import STORIES, build_row
 from dyad.transforms import cpu_pool
 from dyad.transforms.cpu_pool import PooledFn
-from dyad.transforms.dead_letters import run_stage
+from dyad.transforms.cluster import FINGERPRINTS, FingerprintOut, fingerprint_outputs
+from dyad.transforms.dead_letters import ErrorOut, run_stage
 
 
 def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
@@ -50,8 +53,11 @@ def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
     })
 
 
-def story_outputs(article: Article, run_id: str, ingested_at: dt.datetime | None) -> list[dict]:
-    return [story_row(article, run_id, ingested_at or dt.datetime.now(dt.timezone.utc))]
+def story_outputs(article: Article, run_id: str, ingested_at: dt.datetime | None,
+                  fingerprints: bool = False) -> list:
+    """The row; with `fingerprints`, also its same-story fingerprint (`cluster.FINGERPRINTS`)."""
+    row = story_row(article, run_id, ingested_at or dt.datetime.now(dt.timezone.utc))
+    return [row, *(fingerprint_outputs(row, run_id) if fingerprints else ())]
 
 
 class ClassifyStoryFn(PooledFn):
@@ -61,13 +67,18 @@ class ClassifyStoryFn(PooledFn):
     stage = "classify"
     work = story_outputs
 
-    def __init__(self, run_id: str, ingested_at: dt.datetime | None):
+    def __init__(self, run_id: str, ingested_at: dt.datetime | None, fingerprints: bool):
         super().__init__(run_id)
         self.ingested_at = ingested_at
+        self.fingerprints = fingerprints
         self.classified = Metrics.counter("dyad", "stories_classified")
 
     def work_args(self) -> tuple:
-        return (self.run_id, self.ingested_at)
+        return (self.run_id, self.ingested_at, self.fingerprints)
+
+    def process(self, element, timestamp=beam.DoFn.TimestampParam,
+                window=beam.DoFn.WindowParam) -> Iterable[dict | ErrorOut | FingerprintOut]:
+        yield from super().process(element, timestamp, window)
 
     def setup(self):
         super().setup()
@@ -80,13 +91,17 @@ class ClassifyStoryFn(PooledFn):
 
 
 class ClassifyStories(beam.PTransform):
-    """PCollection[Article] → (PCollection[stories row], error row PCollections)."""
+    """PCollection[Article] → (PCollection[stories row], error row PCollections, and with
+    `fingerprints` the rows' same-story fingerprints, (story_id, Fingerprint), for
+    `cluster.ClusterStories`)."""
 
-    def __init__(self, run_id: str, ingested_at: dt.datetime | None):
+    def __init__(self, run_id: str, ingested_at: dt.datetime | None, fingerprints: bool = False):
         super().__init__()
         self.run_id = run_id
         self.ingested_at = ingested_at
+        self.fingerprints = fingerprints
 
     def expand(self, articles):
-        fn = ClassifyStoryFn(self.run_id, self.ingested_at)
-        return run_stage(articles, "ClassifyArticles", fn, "classify", self.run_id)
+        fn = ClassifyStoryFn(self.run_id, self.ingested_at, self.fingerprints)
+        return run_stage(articles, "ClassifyArticles", fn, "classify", self.run_id,
+                         extra_tags=(FINGERPRINTS,) if self.fingerprints else ())

@@ -1,6 +1,8 @@
 """Stage 6, cluster: `stories` rows → the same rows with their `cluster_id`.
 
-Each row's fingerprint (`clusters.fingerprint`) is taken where the row is, in parallel. The run's
+Each row's fingerprint (`clusters.fingerprint`) is taken where the row is classified, in the
+classify stage's processes (`fingerprint_outputs`: pure Python, it would otherwise cost the
+process that drives the fetching as much again as the clustering). The run's
 fingerprints and those of the warehouse's stories of the last RECENT_DAYS (which keep their
 clusters) are then clustered in one place, in time order (`clusters.assign_clusters`), and each
 row gets its cluster's id: a story of a later run joins an earlier run's cluster when it reports
@@ -9,16 +11,18 @@ of its own, with an error row. A stream (`ClusterInState`) clusters each story a
 against the articles its keyed state holds.
 """
 
-from typing import Any, Callable, Iterable, Tuple
+from typing import Any, Callable, Iterable, Literal, Tuple
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder, VarIntCoder
 from apache_beam.metrics import Metrics
+from apache_beam.pvalue import TaggedOutput
 from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec
 
 from dyad.clusters.clusters import StoryClusters, assign_clusters, ordered
-from dyad.clusters.fingerprint import Fingerprint, fingerprint
-from dyad.transforms.dead_letters import ErrorOut, run_stage
+from dyad.clusters.fingerprint import Fingerprint, document_frequencies, fingerprint
+from dyad.errors import error_row
+from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 
 # Days of the warehouse's stories a run's new stories are compared with: the clusters' window and
 # the days a feed's entries may lag behind the run.
@@ -26,6 +30,8 @@ RECENT_DAYS = 7
 # A stream's state is rewritten with only the window's articles once it holds twice as many
 # (and this many more).
 PRUNE_SLACK = 1000
+FINGERPRINTS = "fingerprints"
+FingerprintOut = TaggedOutput[Literal["fingerprints"], tuple]
 
 
 def story_fingerprint(row: dict) -> Fingerprint:
@@ -37,12 +43,17 @@ def story_fingerprint(row: dict) -> Fingerprint:
                        None if countries is None else [c["code"] for c in countries])
 
 
-def assign(fingerprints: list[tuple[str, Fingerprint]], recent: list[dict]) -> dict[str, str]:
+def assign(fingerprints: list, recent: list) -> dict:
     """story_id → cluster_id for the run's stories; `recent` are the warehouse's rows
     (story_id, cluster_id, title, text, language, published_at)."""
-    earlier = [(row["story_id"], story_fingerprint(row), row["cluster_id"] or row["story_id"])
-               for row in recent]
-    return assign_clusters(fingerprints, earlier)
+    return assign_clusters(fingerprints, earlier_articles(recent))
+
+
+def earlier_articles(recent: list[dict]) -> list[tuple[str, Fingerprint, str]]:
+    """(story_id, Fingerprint, cluster_id) of the warehouse's rows; a row written before
+    clusters existed is a cluster of its own."""
+    return [(row["story_id"], story_fingerprint(row), row["cluster_id"] or row["story_id"])
+            for row in recent]
 
 
 def with_cluster(row: dict, clusters: dict[str, str]) -> dict:
@@ -53,38 +64,36 @@ def read_recent(_, read: Callable[[], list[dict]]) -> list[dict]:
     return read()
 
 
-class FingerprintStoryFn(beam.DoFn):
-    def __init__(self):
-        self.taken = Metrics.counter("dyad", "stories_fingerprinted")
-
-    def process(self, row: dict) -> Iterable[tuple[str, Fingerprint] | ErrorOut]:
-        self.taken.inc()
-        yield row["story_id"], story_fingerprint(row)
+def fingerprint_outputs(row: dict, run_id: str) -> list:
+    """The row's (story_id, Fingerprint) on the FINGERPRINTS tag; an error row if it fails (the
+    story is then a cluster of its own)."""
+    try:
+        return [TaggedOutput(FINGERPRINTS, (row["story_id"], story_fingerprint(row)))]
+    except Exception as exc:  # noqa: BLE001 - a story must not be lost to its fingerprint
+        return [error_output(error_row("cluster", row.get("url"), row.get("feed_url"),
+                                       type(exc).__name__, repr(exc)[:500], run_id))]
 
 
 class ClusterStories(beam.PTransform):
-    """PCollection[stories row] → (the rows with cluster_id, error row PCollections).
+    """(PCollection[stories row], PCollection[(story_id, Fingerprint)]) → the rows with
+    cluster_id.
 
     `recent()` (picklable, called once) gives the warehouse's stories since the run's start less
     RECENT_DAYS (`warehouse.recent_stories`)."""
 
-    def __init__(self, run_id: str, recent: Callable[[], list[dict]]):
+    def __init__(self, recent: Callable[[], list[dict]]):
         super().__init__()
-        self.run_id = run_id
         self.recent = recent
 
-    def expand(self, rows):
-        fingerprints, errors = run_stage(rows, "FingerprintStories", FingerprintStoryFn(),
-                                         "cluster", self.run_id)
+    def expand(self, inputs):
+        rows, fingerprints = inputs
         recent = (rows.pipeline
                   | "RecentStoriesTrigger" >> beam.Create([None])
                   | "RecentStories" >> beam.FlatMap(read_recent, self.recent))
         clusters = (fingerprints
                     | "AllFingerprints" >> beam.combiners.ToList()
                     | "AssignClusters" >> beam.Map(assign, beam.pvalue.AsList(recent)))
-        clustered = rows | "WithClusterId" >> beam.Map(with_cluster,
-                                                       beam.pvalue.AsSingleton(clusters))
-        return clustered, errors
+        return rows | "WithClusterId" >> beam.Map(with_cluster, beam.pvalue.AsSingleton(clusters))
 
 
 class ClusterInStateFn(beam.DoFn):
@@ -101,6 +110,7 @@ class ClusterInStateFn(beam.DoFn):
         self.clustered = Metrics.counter("dyad", "stories_clustered")
 
     def setup(self):
+        document_frequencies()
         self.clusters: StoryClusters | None = None
 
     def process(self, keyed, seen=beam.DoFn.StateParam(SEEN),
@@ -126,8 +136,7 @@ def rebuilt(recent: list[dict], seen: list[tuple]) -> StoryClusters:
     """The clusters of the warehouse's `recent` rows and the state's `seen` articles."""
     clusters = StoryClusters()
     known = {story_id: (fp, cluster) for story_id, fp, cluster in seen}
-    earlier = [(row["story_id"], story_fingerprint(row), row["cluster_id"] or row["story_id"])
-               for row in recent if row["story_id"] not in known]
+    earlier = earlier_articles([row for row in recent if row["story_id"] not in known])
     earlier += [(story_id, fp, cluster) for story_id, (fp, cluster) in known.items()]
     cluster_of = {story_id: cluster for story_id, _, cluster in earlier}
     for story_id, fp in ordered([(story_id, fp) for story_id, fp, _ in earlier]):
