@@ -17,7 +17,7 @@ import itertools
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 
-from dyad.clusters.fingerprint import Fingerprint, similarity
+from dyad.clusters.fingerprint import Fingerprint, similarities
 
 # Tuned on the SemEval-2022 Task 8 pairs' tuning part (the best pairwise F1 of each kind).
 # Tried as clusters of all of its articles at once: same-language 0.13, 0.15, 0.18, 0.21 (F1 0.80,
@@ -46,15 +46,15 @@ class _Member:
     id: str
     fingerprint: Fingerprint
     cluster: str
-    keys: tuple[str, ...]
+    keys: tuple[int, ...]
 
 
-def index_keys(fp: Fingerprint) -> tuple[str, ...]:
+def index_keys(fp: Fingerprint) -> tuple[int, ...]:
     """The article's INDEXED heaviest features (a fingerprint's features come heaviest first).
     Many weigh the same (words the table has never seen): among equals, those of the lowest
     CRC-32 come first, so that two articles sharing most of their rare words pick mostly the
     same ones (a bottom-k sketch, as MinHash is)."""
-    return tuple(itertools.islice(fp.weights, INDEXED))
+    return tuple(fp.features[:INDEXED].tolist())
 
 
 def threshold(a: Fingerprint, b: Fingerprint) -> float:
@@ -72,7 +72,7 @@ class StoryClusters:
         self.window = window
         self.members: deque[_Member] = deque()   # timed ones in time order
         self.untimed: list[_Member] = []
-        self.index: dict[str, deque[_Member]] = defaultdict(deque)
+        self.index: dict[int, deque[_Member]] = defaultdict(deque)
         # Each cluster's latest LINKED members, those a newcomer is compared with on average.
         self.clusters: dict[str, deque[_Member]] = defaultdict(lambda: deque(maxlen=LINKED))
 
@@ -91,23 +91,25 @@ class StoryClusters:
             self.index[key].append(member)
         return cluster
 
-    def _best_cluster(self, article_id: str, fp: Fingerprint, keys: tuple[str, ...]) -> str:
+    def _best_cluster(self, article_id: str, fp: Fingerprint, keys: tuple[int, ...]) -> str:
         candidates = self._candidates(fp, keys)
-        scores = {m: similarity(fp, m.fingerprint) for m in candidates}
+        scores = dict(zip(candidates, similarities(fp, [m.fingerprint for m in candidates])))
         best: dict[str, float] = {}   # the clusters worth a look: their best member's score
         for m in candidates:
             if scores[m] >= threshold(fp, m.fingerprint):
                 best[m.cluster] = max(best.get(m.cluster, 0.0), scores[m])
+        looked = sorted(best, key=lambda c: (-best[c], c))[:LINK_CLUSTERS]
+        others = [m for name in looked for m in self.clusters[name] if m not in scores]
+        scores.update(zip(others, similarities(fp, [m.fingerprint for m in others])))
         cluster, best_link = article_id, 0.0
-        for name in sorted(best, key=lambda c: (-best[c], c))[:LINK_CLUSTERS]:
+        for name in looked:
             members = self.clusters[name]
-            link = sum(scores[m] if m in scores else similarity(fp, m.fingerprint)
-                       for m in members) / len(members)
+            link = sum(scores[m] for m in members) / len(members)
             if link >= threshold(fp, members[-1].fingerprint) and link > best_link:
                 cluster, best_link = name, link
         return cluster
 
-    def _candidates(self, fp: Fingerprint, keys: tuple[str, ...]) -> list[_Member]:
+    def _candidates(self, fp: Fingerprint, keys: tuple[int, ...]) -> list[_Member]:
         """The earlier articles within the window that share most of `keys` (first come first),
         among the latest POSTINGS articles of each key."""
         shared: Counter = Counter()
