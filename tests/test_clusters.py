@@ -152,7 +152,8 @@ def test_the_batch_stage_joins_a_warehouse_cluster_and_opens_new_ones():
     from apache_beam.testing.util import assert_that, equal_to
     from dyad.transforms.cluster import ClusterStories, story_fingerprint
     stored = {"story_id": "old", "cluster_id": "first", "title": DRILLS[0], "text": DRILLS[1],
-              "language": "en", "published_at": DAY - dt.timedelta(hours=5)}
+              "language": "en", "published_at": DAY - dt.timedelta(hours=5),
+              "country_focus": "CHN", "country_a": "CHN", "country_b": "RUS"}
     new = rows_of([(1, (DRILLS_COPY, "en")), (2, (RATES, "en")), (3, (FOOTBALL, "en"))])
     with TestPipeline() as p:
         rows = p | "Rows" >> beam.Create(new)
@@ -184,3 +185,12 @@ def test_a_stream_worker_rebuilds_its_clusters_from_state_and_warehouse():
     assert [m.id for m in clusters.members] == ["w1", "s1"]
     assert clusters.add("n1", fingerprint(*DRILLS_REWRITE, "en", DAY + dt.timedelta(hours=1))) \
         == "s1"
+
+
+def test_a_stored_rows_fingerprint_takes_its_focus_and_pair_as_read_back():
+    from dyad.transforms.cluster import story_fingerprint
+    stored = {"title": DRILLS[0], "text": DRILLS[1], "language": "en", "published_at": DAY,
+              "country_focus": "RUS", "country_a": "CHN", "country_b": "RUS"}
+    assert story_fingerprint(stored).countries == {"CHN", "RUS"}
+    unplaced = {**stored, "country_focus": None, "country_a": None, "country_b": None}
+    assert story_fingerprint(unplaced).countries == frozenset()   # not classified again

@@ -10,7 +10,6 @@ MIN_LANGUAGE_DOCUMENTS has no rows of its own. Features of one document only are
 """
 from __future__ import annotations
 
-import argparse
 import gzip
 import sys
 from collections import Counter, defaultdict
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from dyad.clusters.fingerprint import DOCUMENT_FREQUENCY, OTHER, article_features
 from dyad.evaluation import topic_sets
+from dyad.training import corpus_and_out
 
 MIN_DOCUMENTS = 2
 # A language with fewer documents than this has no table of its own: its articles are weighed by
@@ -60,18 +60,14 @@ def write(path: Path, sizes: Counter, counts: dict[str, Counter]) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dyad.training.document_frequency")
-    parser.add_argument("corpus", nargs="?", default="../shared/corpus",
-                        help="the development corpus directory (default ../shared/corpus)")
-    parser.add_argument("--out", default=str(DOCUMENT_FREQUENCY),
-                        help=f"where the table is written (default {DOCUMENT_FREQUENCY})")
-    args = parser.parse_args(argv)
-    if not (Path(args.corpus) / "topics").is_dir():
-        print(f"no topic sets under {args.corpus}/topics", file=sys.stderr)
+    paths = corpus_and_out(argv, "python -m dyad.training.document_frequency", DOCUMENT_FREQUENCY,
+                           "table")
+    if paths is None:
         return 2
-    sizes, counts = count(Path(args.corpus))
-    write(Path(args.out), sizes, counts)
-    print(f"{args.out}: {dict(sorted(sizes.items()))}")
+    corpus, out = paths
+    sizes, counts = count(corpus)
+    write(out, sizes, counts)
+    print(f"{out}: {dict(sorted(sizes.items()))}")
     return 0
 
 

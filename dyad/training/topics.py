@@ -15,7 +15,6 @@ SIMD rounding moves them slightly; see docs/classification.md).
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections import Counter, defaultdict
@@ -31,6 +30,7 @@ from dyad.classify.topic_features import LEXICON_PREFIX, story_features  # noqa:
 from dyad.classify.topic_model import CODES, MODEL_PATH, feature_vector  # noqa: E402
 from dyad.classify.topics import TAXONOMY, lexicon_language  # noqa: E402
 from dyad.evaluation import topic_sets  # noqa: E402
+from dyad.training import corpus_and_out  # noqa: E402
 
 # Labels that are not scored (issue 18 leaves them out) but say a code any editor would give.
 TRAINING_ONLY = {
@@ -202,22 +202,17 @@ def save(path: Path, vocabulary: dict[str, int], w: np.ndarray, b: np.ndarray,
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dyad.training.topics")
-    parser.add_argument("corpus", nargs="?", default="../shared/corpus",
-                        help="the development corpus directory (default ../shared/corpus)")
-    parser.add_argument("--out", default=str(MODEL_PATH),
-                        help=f"where the model is written (default {MODEL_PATH})")
-    args = parser.parse_args(argv)
-    if not (Path(args.corpus) / "topics").is_dir():
-        print(f"no labelled topic sets under {args.corpus}/topics", file=sys.stderr)
+    paths = corpus_and_out(argv, "python -m dyad.training.topics", MODEL_PATH, "model")
+    if paths is None:
         return 2
-    vocabulary, w, b, examples, _ = train(Path(args.corpus))
+    corpus, out = paths
+    vocabulary, w, b, examples, _ = train(corpus)
     groups = defaultdict(int)
     for e in examples:
         groups[f"{e.set}/{e.language}"] += 1
     sources = [f"{name}: {n} stories" for name, n in sorted(groups.items())]
-    save(Path(args.out), vocabulary, w, b, LEXICON_SCALE, sources)
-    print(f"{args.out}: {len(vocabulary)} features × {len(CODES)} codes from "
+    save(out, vocabulary, w, b, LEXICON_SCALE, sources)
+    print(f"{out}: {len(vocabulary)} features × {len(CODES)} codes from "
           f"{len(examples)} stories ({', '.join(sources)})")
     return 0
 

@@ -35,12 +35,18 @@ FingerprintOut = TaggedOutput[Literal["fingerprints"], tuple]
 
 
 def story_fingerprint(row: dict) -> Fingerprint:
-    """The row's fingerprint, with the countries classification found (a warehouse row read
-    back has none: they are found again)."""
-    countries = row.get("countries")
+    """The row's fingerprint, with the countries classification found: a new row's, or a
+    warehouse row's focus and pair as read back (`summary.RECENT_STORIES_SQL`), so that a week
+    of stored stories is not classified again."""
+    if row.get("countries") is not None:
+        countries = [c["code"] for c in row["countries"]]
+    elif "country_focus" in row:
+        countries = list(dict.fromkeys(c for c in (row["country_focus"], row["country_a"],
+                                                   row["country_b"]) if c))
+    else:
+        countries = None
     return fingerprint(row.get("title") or "", row.get("text") or "", row.get("language"),
-                       row["published_at"],
-                       None if countries is None else [c["code"] for c in countries])
+                       row["published_at"], countries)
 
 
 def assign(fingerprints: list, recent: list) -> dict:

@@ -81,30 +81,26 @@ def ensure_schema(con) -> None:
 
 def known_story_ids(path: str) -> list[str]:
     """Ids already in the warehouse at `path` (none when the file or table does not exist yet)."""
-    if not os.path.exists(path):
-        return []
-    con = connect(path, read_only=True, wait=LOCK_WAIT)
-    try:
-        exists = con.execute("SELECT count(*) FROM information_schema.tables "
-                             "WHERE table_name = 'stories'").fetchall()[0][0]
-        return [r[0] for r in con.execute("SELECT story_id FROM stories").fetchall()] if exists else []
-    finally:
-        con.close()
+    return [row[0] for row in _stories_query(path, "SELECT story_id FROM stories", {})]
 
 
 def recent_stories(path: str, since) -> list[dict]:
     """The stories published since `since` (summary.RECENT_STORIES_SQL); none without a file."""
+    sql = summary.duckdb_parameters(summary.RECENT_STORIES_SQL.format(stories="stories"))
+    return [dict(zip(summary.RECENT_COLUMNS, row))
+            for row in _stories_query(path, sql, {"since": since})]
+
+
+def _stories_query(path: str, sql: str, params: dict) -> list[tuple]:
+    """Rows of a read-only query of the stories table; none when the file or table does not
+    exist yet."""
     if not os.path.exists(path):
         return []
     con = connect(path, read_only=True, wait=LOCK_WAIT)
     try:
         exists = con.execute("SELECT count(*) FROM information_schema.tables "
                              "WHERE table_name = 'stories'").fetchall()[0][0]
-        if not exists:
-            return []
-        sql = summary.duckdb_parameters(summary.RECENT_STORIES_SQL.format(stories="stories"))
-        return [dict(zip(summary.RECENT_COLUMNS, row))
-                for row in con.execute(sql, {"since": since}).fetchall()]
+        return con.execute(sql, params).fetchall() if exists else []
     finally:
         con.close()
 

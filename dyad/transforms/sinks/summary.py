@@ -23,8 +23,10 @@ _SCALARS = {
 }
 # The stories a run's new stories are clustered with (`warehouse.recent_stories`).
 RECENT_STORIES_SQL = ("SELECT story_id, cluster_id, title, SUBSTR(text, 1, 3000) AS text, language, "
-                      "published_at FROM {stories} WHERE published_at >= @since")
-RECENT_COLUMNS = ("story_id", "cluster_id", "title", "text", "language", "published_at")
+                      "published_at, country_focus, country_a, country_b FROM {stories} "
+                      "WHERE published_at >= @since")
+RECENT_COLUMNS = ("story_id", "cluster_id", "title", "text", "language", "published_at",
+                  "country_focus", "country_a", "country_b")
 
 _LISTS = {
     "errors_by_stage": "SELECT stage, error_type, count(*) AS n FROM {errors} "
