@@ -60,6 +60,14 @@ def recent_stories(settings: Settings, now) -> Callable[[], list[dict]]:
     return functools.partial(duckdb.recent_stories, settings.warehouse_target, since)
 
 
+def cluster_setter(settings: Settings, run_id: str) -> Callable[[list[tuple[str, str]]], int]:
+    """A picklable function that sets the clusters of the run's written stories from
+    (story_id, cluster_id) pairs; returns the rows changed."""
+    if settings.bigquery:
+        return functools.partial(bigquery.set_cluster_ids_now, settings.bigquery.dataset, run_id)
+    return functools.partial(duckdb.set_cluster_ids, settings.warehouse_target, run_id)
+
+
 def write(settings: Settings, run_id: str, started_at, ticks=None) -> beam.PTransform:
     """The writer; a stream passes its clock's `ticks`, on which BigQuery publishes staged rows."""
     if settings.bigquery:

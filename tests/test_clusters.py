@@ -146,7 +146,8 @@ def rows_of(items, **extra):
 
 def test_the_batch_stage_joins_a_warehouse_cluster_and_opens_new_ones():
     """ClusterStories in a real pipeline: a new copy of a story the warehouse holds (with its
-    cluster) joins that cluster; unrelated stories get their own."""
+    cluster) joins that cluster; unrelated stories stay their own (no pair for them), and the
+    run's own rows, should the warehouse already hold them, are not taken for earlier ones."""
     import apache_beam as beam
     from apache_beam.testing.test_pipeline import TestPipeline
     from apache_beam.testing.util import assert_that, equal_to
@@ -154,14 +155,37 @@ def test_the_batch_stage_joins_a_warehouse_cluster_and_opens_new_ones():
     stored = {"story_id": "old", "cluster_id": "first", "title": DRILLS[0], "text": DRILLS[1],
               "language": "en", "published_at": DAY - dt.timedelta(hours=5),
               "country_focus": "CHN", "country_a": "CHN", "country_b": "RUS"}
-    new = rows_of([(1, (DRILLS_COPY, "en")), (2, (RATES, "en")), (3, (FOOTBALL, "en"))])
+    new = rows_of([(1, (DRILLS_COPY, "en")), (2, (RATES, "en")), (3, (FOOTBALL, "en")),
+                   (4, (RATES, "en"))])
+    written = [{**row, "cluster_id": row["story_id"]} for row in new]
     with TestPipeline() as p:
-        rows = p | "Rows" >> beam.Create(new)
         fingerprints = p | "Fingerprints" >> beam.Create(
             [(row["story_id"], story_fingerprint(row)) for row in new])
-        clustered = (rows, fingerprints) | ClusterStories(lambda: [stored])
-        assert_that(clustered | beam.Map(lambda r: (r["story_id"], r["cluster_id"])),
-                    equal_to([("id1", "first"), ("id2", "id2"), ("id3", "id3")]))
+        assigned = fingerprints | ClusterStories(lambda: [stored, *written])
+        assert_that(assigned, equal_to([("id1", "first"), ("id4", "id2")]))
+
+
+def test_the_warehouse_sets_the_clusters_once_the_rows_are_written(tmp_path):
+    """SetClusterIds in a real pipeline against a real DuckDB file: it waits for the writer's
+    results, then changes only the run's rows it names."""
+    import apache_beam as beam
+    import duckdb
+    from apache_beam.testing.test_pipeline import TestPipeline
+    from dyad.transforms.cluster import SetClusterIds
+    from dyad.transforms.sinks.duckdb import WriteToDuckDB, set_cluster_ids
+    from functools import partial
+    from tests.conftest import RUN_ID, story
+    path = str(tmp_path / "w.duckdb")
+    rows = [story(n, cluster_id=f"id{n}") for n in range(1, 4)]
+    with TestPipeline() as p:
+        written = {"stories": p | "Rows" >> beam.Create(rows)} | WriteToDuckDB(path, RUN_ID)
+        assigned = p | "Assigned" >> beam.Create([("id2", "id1"), ("id3", "id1")])
+        assigned | SetClusterIds(partial(set_cluster_ids, path, RUN_ID), after=written)
+    con = duckdb.connect(path, read_only=True)
+    assert dict(con.execute("SELECT story_id, cluster_id FROM stories").fetchall()) == {
+        "id1": "id1", "id2": "id1", "id3": "id1"}
+    con.close()
+    assert set_cluster_ids(path, "another-run", [("id1", "id3")]) == 0   # not that run's row
 
 
 def test_a_story_whose_fingerprint_fails_is_kept_with_an_error_row():

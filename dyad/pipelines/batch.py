@@ -1,4 +1,5 @@
-"""The batch ingest: feed list → read → dedupe → fetch → parse → classify → cluster → warehouse."""
+"""The batch ingest: feed list → read → dedupe → fetch → parse → classify → warehouse, and the
+run's same-story clusters set in the warehouse once its rows are written."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +11,7 @@ from dyad.feeds.feedlist import load_feed_list
 from dyad.options import Settings
 from dyad.pipelines.launch import Run, execute
 from dyad.transforms.classify import ClassifyStories
-from dyad.transforms.cluster import ClusterStories
+from dyad.transforms.cluster import ClusterStories, SetClusterIds
 from dyad.transforms.dedupe import DedupeStories
 from dyad.transforms.fetch import FetchArticles
 from dyad.transforms.parse import ParseArticles
@@ -37,12 +38,16 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
     articles, parse_errors = pages | "ParseArticles" >> ParseArticles(run.run_id)
     classified, classify_errors, fingerprints = articles | "Classify" >> ClassifyStories(
         run.run_id, run.started_at, fingerprints=True)
-    rows = (classified, fingerprints) | "Cluster" >> ClusterStories(
-        warehouse.recent_stories(settings, run.started_at))
     errors = feed_errors + dedupe_errors + fetch_errors + parse_errors + classify_errors
-    tables = {"stories": rows, "story_sightings": sightings, "ingest_errors": errors}
+    # Rows are written as they come, each a cluster of its own; the stories that join another's
+    # cluster are set once every row is written, so that no row waits in memory for the clusters.
+    tables = {"stories": classified, "story_sightings": sightings, "ingest_errors": errors}
     written = tables | "WriteWarehouse" >> warehouse.write(settings, run.run_id, run.started_at)
-    return {**tables, "written": written}
+    assigned = fingerprints | "Cluster" >> ClusterStories(
+        warehouse.recent_stories(settings, run.started_at))
+    clustered = assigned | "SetClusters" >> SetClusterIds(
+        warehouse.cluster_setter(settings, run.run_id), after=written)
+    return {**tables, "written": written, "clustered": clustered}
 
 
 def run(argv: list[str], run_identity: Run | None = None):

@@ -52,7 +52,7 @@ STORIES = Table(
         Field("country_b", S, description="Second code of the pair."),
         Field("cluster_id", S, description="The same-story cluster: the story_id of its first "
               "article (syndicated copies, rewrites, the same event in other languages). NULL on "
-              "rows written before clusters existed, and by `dyad stream`."),
+              "rows written before clusters existed."),
         Field("extraction", S, "REQUIRED", "Who produced the text: trafilatura, "
               "trafilatura-precision, readability, or feed_summary."),
         Field(

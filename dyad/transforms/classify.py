@@ -29,6 +29,7 @@ def story_row(article: Article, run_id: str, ingested_at: dt.datetime) -> dict:
     provenance["language"] = classified.pop("language_provenance")
     return build_row(STORIES, {
         "story_id": entry.story_id,
+        "cluster_id": entry.story_id,   # its own until clustering says otherwise
         "url": entry.url,
         "canonical_url": entry.canonical_url,
         "source": entry.source,

@@ -1,16 +1,20 @@
-"""Stage 6, cluster: `stories` rows → the same rows with their `cluster_id`.
+"""Stage 6, cluster: the run's (story_id, Fingerprint) pairs → (story_id, cluster_id) for the
+stories that join another story's cluster.
 
 Each row's fingerprint (`clusters.fingerprint`) is taken where the row is classified, in the
 classify stage's processes (`fingerprint_outputs`: pure Python, it would otherwise cost the
-process that drives the fetching as much again as the clustering). The run's
-fingerprints and those of the warehouse's stories of the last RECENT_DAYS (which keep their
-clusters) are then clustered in one place, in time order (`clusters.assign_clusters`), and each
-row gets its cluster's id: a story of a later run joins an earlier run's cluster when it reports
-the same event, and a re-run assigns the same clusters. A row whose fingerprint fails is a cluster
-of its own, with an error row. A stream (`ClusterInState`) clusters each story as it arrives,
-against the articles its keyed state holds.
+process that drives the fetching as much again as the clustering). A batch writes every row as
+it is classified, a cluster of its own (`cluster_id` = its `story_id`), so that no row waits for
+the run's end in memory; the run's fingerprints and those of the warehouse's stories of the last
+RECENT_DAYS (which keep their clusters) are then clustered in one place, in time order
+(`clusters.assign_clusters`), and the warehouse sets the cluster of each story that joined
+another's (`warehouse.set_clusters`), once the rows are written. A story of a later run joins an
+earlier run's cluster when it reports the same event, and a re-run assigns the same clusters. A
+row whose fingerprint fails stays a cluster of its own, with an error row. A stream
+(`ClusterInState`) clusters each story as it arrives, against the articles its keyed state holds.
 """
 
+import logging
 from typing import Any, Callable, Iterable, Literal, Tuple
 
 import apache_beam as beam
@@ -23,6 +27,8 @@ from dyad.clusters.clusters import StoryClusters, assign_clusters, ordered
 from dyad.clusters.fingerprint import Fingerprint, document_frequencies, fingerprint
 from dyad.errors import error_row
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
+
+log = logging.getLogger(__name__)
 
 # Days of the warehouse's stories a run's new stories are compared with: the clusters' window and
 # the days a feed's entries may lag behind the run.
@@ -49,10 +55,15 @@ def story_fingerprint(row: dict) -> Fingerprint:
                        row["published_at"], countries)
 
 
-def assign(fingerprints: list, recent: list) -> dict:
-    """story_id → cluster_id for the run's stories; `recent` are the warehouse's rows
-    (story_id, cluster_id, title, text, language, published_at)."""
-    return assign_clusters(fingerprints, earlier_articles(recent))
+def assign(fingerprints: list, recent: list) -> list[tuple[str, str]]:
+    """(story_id, cluster_id) of the run's stories that join another story's cluster (the rest
+    are clusters of their own, as written); `recent` are the warehouse's rows (story_id,
+    cluster_id, title, text, language, published_at)."""
+    run = {story_id for story_id, _ in fingerprints}
+    # A runner may read the warehouse after the run's own rows are written: those are not earlier.
+    earlier = earlier_articles([row for row in recent if row["story_id"] not in run])
+    clusters = assign_clusters(fingerprints, earlier)
+    return sorted((story, cluster) for story, cluster in clusters.items() if story != cluster)
 
 
 def earlier_articles(recent: list[dict]) -> list[tuple[str, Fingerprint, str]]:
@@ -60,10 +71,6 @@ def earlier_articles(recent: list[dict]) -> list[tuple[str, Fingerprint, str]]:
     clusters existed is a cluster of its own."""
     return [(row["story_id"], story_fingerprint(row), row["cluster_id"] or row["story_id"])
             for row in recent]
-
-
-def with_cluster(row: dict, clusters: dict[str, str]) -> dict:
-    return {**row, "cluster_id": clusters.get(row["story_id"], row["story_id"])}
 
 
 def read_recent(_, read: Callable[[], list[dict]]) -> list[dict]:
@@ -81,8 +88,8 @@ def fingerprint_outputs(row: dict, run_id: str) -> list:
 
 
 class ClusterStories(beam.PTransform):
-    """(PCollection[stories row], PCollection[(story_id, Fingerprint)]) → the rows with
-    cluster_id.
+    """PCollection[(story_id, Fingerprint)] → PCollection[(story_id, cluster_id)] of the stories
+    that join another story's cluster, once every fingerprint of the run is in.
 
     `recent()` (picklable, called once) gives the warehouse's stories since the run's start less
     RECENT_DAYS (`warehouse.recent_stories`)."""
@@ -91,15 +98,54 @@ class ClusterStories(beam.PTransform):
         super().__init__()
         self.recent = recent
 
-    def expand(self, inputs):
-        rows, fingerprints = inputs
-        recent = (rows.pipeline
+    def expand(self, fingerprints):
+        recent = (fingerprints.pipeline
                   | "RecentStoriesTrigger" >> beam.Create([None])
                   | "RecentStories" >> beam.FlatMap(read_recent, self.recent))
-        clusters = (fingerprints
-                    | "AllFingerprints" >> beam.combiners.ToList()
-                    | "AssignClusters" >> beam.Map(assign, beam.pvalue.AsList(recent)))
-        return rows | "WithClusterId" >> beam.Map(with_cluster, beam.pvalue.AsSingleton(clusters))
+        return (fingerprints
+                | "AllFingerprints" >> beam.combiners.ToList()
+                | "AssignClusters" >> beam.FlatMap(assign, beam.pvalue.AsList(recent)))
+
+
+class SetClusterIdsFn(beam.DoFn):
+    """All the run's (story_id, cluster_id) pairs → the rows changed, once the side inputs (the
+    writers' results) say every row is written."""
+
+    def __init__(self, setter: Callable[[list[tuple[str, str]]], int]):
+        self.setter = setter
+        self.joined = Metrics.counter("dyad", "stories_joined_clusters")
+
+    def process(self, assigned: list, *_writes_done) -> Iterable[int]:
+        changed = self.setter(assigned)
+        self.joined.inc(changed)
+        yield changed
+
+
+class SetClusterIds(beam.PTransform):
+    """PCollection[(story_id, cluster_id)] → the rows changed in the warehouse
+    (`warehouse.cluster_setter`), once every PCollection of `after` (the writers' results) is
+    complete. Should it fail, the stories stay clusters of their own, and the log says so."""
+
+    def __init__(self, setter: Callable[[list[tuple[str, str]]], int], after: list):
+        super().__init__()
+        self.setter = setter
+        self.after = after
+
+    def expand(self, assigned):
+        result = (assigned
+                  | "AllAssigned" >> beam.combiners.ToList()
+                  | "UpdateClusterIds" >> beam.ParDo(
+                      SetClusterIdsFn(self.setter),
+                      *[beam.pvalue.AsList(done) for done in self.after]).with_exception_handling())
+        result.bad | "LogClusterFailure" >> beam.Map(log_cluster_failure)
+        return result.good
+
+
+def log_cluster_failure(dead_letter) -> None:
+    assigned, (_type, message, _tb) = dead_letter
+    Metrics.counter("dyad", "cluster_updates_failed").inc()
+    log.error("setting the clusters of %d stories failed (%s); they stay clusters of their own",
+              len(assigned), message)
 
 
 class ClusterInStateFn(beam.DoFn):
@@ -135,7 +181,7 @@ class ClusterInStateFn(beam.DoFn):
             count = len(self.clusters.members)
         added.write(count)
         self.clustered.inc()
-        yield with_cluster(row, {row["story_id"]: cluster})
+        yield {**row, "cluster_id": cluster}
 
 
 def rebuilt(recent: list[dict], seen: list[tuple]) -> StoryClusters:

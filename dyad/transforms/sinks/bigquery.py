@@ -23,7 +23,7 @@ from dyad.errors import error_row
 from dyad.schemas import ERRORS, RowError, Table, bigquery_json, bigquery_schema, build_row
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 from dyad.transforms.sinks.bigquery_tables import (MERGED_TABLES, Dataset, known_story_ids, recent_stories,
-                                                   merge_staged, staging_table)
+                                                   merge_staged, set_cluster_ids, staging_table)
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +217,13 @@ def known_ids_now(dataset: Dataset, now: dt.datetime) -> list[str]:
 def recent_stories_now(dataset: Dataset, since: dt.datetime) -> list[dict]:
     bigquery_client.configure_beam()
     return recent_stories(bigquery_client.client(dataset.project), dataset, since)
+
+
+def set_cluster_ids_now(dataset: Dataset, run_id: str, assigned: list[tuple[str, str]]) -> int:
+    if not assigned:
+        return 0
+    bigquery_client.configure_beam()
+    return set_cluster_ids(bigquery_client.client(dataset.project), dataset, assigned, run_id)
 
 
 class KnownStoryIdsFn(beam.DoFn):

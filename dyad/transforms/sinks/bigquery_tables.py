@@ -35,6 +35,8 @@ STAGED_FIELDS = (
 # the MERGE still keeps one row: the window only saves work.
 KNOWN_IDS_DAYS = 14
 MERGE_ATTEMPTS = 5
+# Stories whose cluster one UPDATE sets: its parameters stay well under the request limit (10 MB).
+CLUSTER_IDS_PER_UPDATE = 5000
 _PROJECT = re.compile(r"^(?:[a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 _DATASET = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
 
@@ -243,6 +245,25 @@ def _run_dml(client: bigquery.Client, sql: str, config: bigquery.QueryJobConfig)
             log.info("concurrent update on merge, retrying (attempt %d)", attempt)
             time.sleep(2 ** attempt)
     raise AssertionError("unreachable")
+
+
+def set_cluster_ids(client: bigquery.Client, ds: Dataset, assigned: list[tuple[str, str]],
+                    run_id: str) -> int:
+    """Set the cluster of each of `run_id`'s stories in `assigned` ((story_id, cluster_id));
+    returns the rows changed."""
+    changed = 0
+    for start in range(0, len(assigned), CLUSTER_IDS_PER_UPDATE):
+        pairs = [bigquery.StructQueryParameter(
+            None, bigquery.ScalarQueryParameter("story_id", "STRING", story),
+            bigquery.ScalarQueryParameter("cluster_id", "STRING", cluster))
+            for story, cluster in assigned[start:start + CLUSTER_IDS_PER_UPDATE]]
+        config = query_parameters(run_id=run_id)
+        config.query_parameters = [*config.query_parameters,
+                                   bigquery.ArrayQueryParameter("assigned", "STRUCT", pairs)]
+        sql = (f"UPDATE {ds.sql(STORIES.name)} T SET cluster_id = A.cluster_id "
+               "FROM UNNEST(@assigned) AS A WHERE T.story_id = A.story_id AND T.run_id = @run_id")
+        changed += _run_dml(client, sql, config).num_dml_affected_rows or 0
+    return changed
 
 
 def known_story_ids(client: bigquery.Client, ds: Dataset, now: dt.datetime) -> list[str]:

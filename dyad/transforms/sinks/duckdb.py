@@ -169,6 +169,25 @@ def _write_tables(con, by_table: dict, written: dict, run_id: str) -> None:
         written[ERRORS.name] = written.get(ERRORS.name, 0) + insert_rows(con, ERRORS, refused)
 
 
+def set_cluster_ids(path: str, run_id: str, assigned: list[tuple[str, str]]) -> int:
+    """Set the cluster of each of `run_id`'s stories in `assigned` ((story_id, cluster_id));
+    returns the rows changed."""
+    if not assigned:
+        return 0
+    stories, clusters = zip(*assigned)
+    with writer_lock(path):
+        con = connect(path, wait=LOCK_WAIT)
+        try:
+            con.register("assigned", pa.table({"story_id": list(stories),
+                                               "cluster_id": list(clusters)}))
+            return con.execute(
+                "UPDATE stories SET cluster_id = a.cluster_id FROM assigned AS a "
+                "WHERE stories.story_id = a.story_id AND stories.run_id = ?",
+                [run_id]).fetchall()[0][0]
+        finally:
+            con.close()
+
+
 class WriteDuckDBBatchFn(beam.DoFn):
     def __init__(self, path: str, run_id: str):
         self.path = path
