@@ -161,10 +161,9 @@ def extractor_calls(monkeypatch):
     calls = []
     real_pass, real_readability = trafilatura.bare_extraction, body.readability_text
 
-    def counted_pass(tree, **kw):
-        calls.append(("precision" if kw.get("favor_precision") else "balanced")
-                     + (" fast" if kw.get("fast") else ""))
-        return real_pass(tree, **kw)
+    def counted_pass(tree, options, **kw):
+        calls.append(options.focus + (" fast" if options.fast else ""))
+        return real_pass(tree, options=options, **kw)
 
     def counted_readability(html, url):
         calls.append("readability")

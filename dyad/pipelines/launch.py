@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import types
 import uuid
 from dataclasses import dataclass
 from typing import Callable
@@ -12,6 +13,7 @@ from apache_beam.metrics.monitoring_infos import consolidate
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
 from apache_beam.runners.portability import local_job_service
 from apache_beam.runners.portability.fn_api_runner import fn_runner, worker_handlers
+from apache_beam.transforms import core, userstate
 
 from dyad import progress, warehouse
 from dyad.classify import warm_up
@@ -54,6 +56,33 @@ def _consolidate_eagerly(infos):
     return list(consolidate(infos))
 
 
+def _memoize_dofn_specs() -> None:
+    """Beam asks for a DoFn's state and timer specs about ten times per ParDo while it builds,
+    translates and runs a pipeline, each time wrapping every method of the DoFn to read its
+    default arguments: a second of every run's start-up, and again for each bundle the local
+    runner starts. The answer depends only on the class's methods (or, for Map and FlatMap, on
+    the wrapped function), so it is kept per class; a DoFn with methods of its own instance is
+    asked afresh."""
+    if getattr(userstate.get_dofn_specs, "memoized", False):
+        return
+    inspect = userstate.get_dofn_specs
+    known: dict = {}
+
+    def get_dofn_specs(dofn):
+        if any(isinstance(value, types.MethodType) for value in vars(dofn).values()):
+            return inspect(dofn)
+        wrapped = getattr(dofn, "_fn", None) if isinstance(dofn, core.CallableWrapperDoFn) \
+            else None
+        key = (type(dofn), id(wrapped))
+        if key not in known:
+            known[key] = (wrapped, *inspect(dofn))  # the function kept: its id stays its own
+        _fn, states, timers = known[key]
+        return set(states), set(timers)
+
+    get_dofn_specs.memoized, get_dofn_specs.beams = True, inspect
+    userstate.get_dofn_specs = get_dofn_specs
+
+
 def _bound_local_stream_metrics() -> None:
     """The in-process runner merges each bundle's metrics into a lazy generator chained onto the
     previous ones: a stream, with a bundle per wake-up, grows it without bound (memory, and a
@@ -81,6 +110,7 @@ def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run
     one has been submitted.
     """
     refuse_unknown(argv)
+    _memoize_dofn_specs()
     options = PipelineOptions(argv)
     worker_handlers.grpc = local_job_service.grpc = _LoopbackGrpc()
     setup = options.view_as(SetupOptions)
