@@ -50,6 +50,20 @@ class FeedEntry:
 
 
 @dataclass(frozen=True)
+class OutletStory:
+    """A story the warehouse already holds, as its outlet's feed carried it: what a new entry of
+    that outlet under another link is matched with (by GUID or title) in dedupe."""
+
+    story_id: str
+    source: str
+    url: str
+    canonical_url: str
+    guid: str
+    title: str
+    published_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class Admission:
     """A stream's leave to fetch an entry's page, from its host's keyed state: not before
     `not_before` (wall-clock seconds), `delay` seconds after this worker's previous request to the

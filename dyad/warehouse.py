@@ -60,6 +60,15 @@ def recent_stories(settings: Settings, now) -> Callable[[], list[dict]]:
     return functools.partial(duckdb.recent_stories, settings.warehouse_target, since)
 
 
+def outlet_stories(settings: Settings, now) -> Callable[[], list[dict]]:
+    """A picklable function giving the stories held from the last KNOWN_IDS_DAYS, once per feed
+    link, with the feed's GUID (what an outlet's republished entry is matched with)."""
+    since = now - dt.timedelta(days=bigquery_tables.KNOWN_IDS_DAYS)
+    if settings.bigquery:
+        return functools.partial(bigquery.outlet_stories_now, settings.bigquery.dataset, since)
+    return functools.partial(duckdb.outlet_stories, settings.warehouse_target, since)
+
+
 def cluster_setter(settings: Settings, run_id: str) -> Callable[[list[tuple[str, str]]], int]:
     """A picklable function that sets the clusters of the run's written stories from
     (story_id, cluster_id) pairs; returns the rows changed."""

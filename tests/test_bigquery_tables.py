@@ -8,7 +8,7 @@ from dyad.bigquery import client as bigquery_client
 from dyad.schemas import ERRORS, SIGHTINGS, STORIES, Field, Table, bigquery_json
 from dyad.transforms.sinks.bigquery_tables import (Dataset, WarehouseError, ensure_table,
                                                    ensure_warehouse, known_story_ids, merge_sql,
-                                                   merge_staged, staging_table)
+                                                   merge_staged, outlet_stories, staging_table)
 from tests.conftest import NOW, RUN_ID, story
 
 pytestmark = pytest.mark.usefixtures("bigquery_emulator")
@@ -139,6 +139,21 @@ def test_known_ids_are_the_recent_stories(warehouse):
     stage(client, ds, STORIES, [story(1), story(2, published_at=NOW - dt.timedelta(days=60))])
     merge_staged(client, ds, RUN_ID, NOW)
     assert known_story_ids(client, ds, NOW) == ["id1"]
+
+
+def test_outlet_stories_bring_each_feeds_link_and_guid(warehouse):
+    client, ds = warehouse
+    stage(client, ds, STORIES, [story(1, title="Floods cut the road"), story(2),
+                                story(3, published_at=NOW - dt.timedelta(days=60))])
+    stage(client, ds, SIGHTINGS, [{**sighting(1, "http://x/feed", NOW, NOW), "guid": "g-1"},
+                                  {**sighting(1, "http://y/feed", NOW, NOW),
+                                   "entry_url": "http://x/1?from=y"}])
+    merge_staged(client, ds, RUN_ID, NOW)
+    found = outlet_stories(client, ds, NOW - dt.timedelta(days=14))
+    assert sorted((s["story_id"], s["url"], s["guid"], s["title"], s["source"]) for s in found) == [
+        ("id1", "http://x/1", "g-1", "Floods cut the road", "x"),
+        ("id1", "http://x/1?from=y", "", "Floods cut the road", "x"),
+        ("id2", "http://x/2", "", None, "x")]
 
 
 def test_unreachable_endpoint_is_a_one_line_error(monkeypatch):

@@ -31,7 +31,8 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
                                    settings.fetch_threads, settings.per_host)
     )
     known = pipeline | "KnownStories" >> warehouse.read_known(settings, run.started_at)
-    stories, dedupe_errors, sightings = (entries, known) | "Dedupe" >> DedupeStories(run.run_id)
+    stories, dedupe_errors, sightings = (entries, known) | "Dedupe" >> DedupeStories(
+        run.run_id, warehouse.outlet_stories(settings, run.started_at))
     pages, fetch_errors = stories | "FetchArticles" >> FetchArticles(
         settings.article_policy, run.run_id, settings.fetch_threads, settings.per_host,
         obey_robots=not settings.ignore_robots, max_crawl_delay=settings.max_crawl_delay)

@@ -33,7 +33,8 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
         feeds, settings.feed_policy, settings.poll_interval, run.run_id)
     entries, parse_feed_errors = docs | "ParseFeeds" >> ParseFeeds(run.run_id)
     stories, dedupe_errors, sightings = entries | "Dedupe" >> DedupeInState(
-        run.run_id, settings.dedupe_ttl, warehouse.known_ids(settings, run.started_at))
+        run.run_id, settings.dedupe_ttl, warehouse.known_ids(settings, run.started_at),
+        warehouse.outlet_stories(settings, run.started_at))
     pages, fetch_errors = stories | "FetchArticles" >> FetchArticles(
         settings.article_policy, run.run_id, settings.fetch_threads, settings.per_host,
         spread=False, obey_robots=not settings.ignore_robots,

@@ -22,8 +22,9 @@ from dyad.bigquery import client as bigquery_client
 from dyad.errors import error_row
 from dyad.schemas import ERRORS, RowError, Table, bigquery_json, bigquery_schema, build_row
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
-from dyad.transforms.sinks.bigquery_tables import (MERGED_TABLES, Dataset, known_story_ids, recent_stories,
-                                                   merge_staged, set_cluster_ids, staging_table)
+from dyad.transforms.sinks.bigquery_tables import (MERGED_TABLES, Dataset, known_story_ids,
+                                                   merge_staged, outlet_stories, recent_stories,
+                                                   set_cluster_ids, staging_table)
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +218,11 @@ def known_ids_now(dataset: Dataset, now: dt.datetime) -> list[str]:
 def recent_stories_now(dataset: Dataset, since: dt.datetime) -> list[dict]:
     bigquery_client.configure_beam()
     return recent_stories(bigquery_client.client(dataset.project), dataset, since)
+
+
+def outlet_stories_now(dataset: Dataset, since: dt.datetime) -> list[dict]:
+    bigquery_client.configure_beam()
+    return outlet_stories(bigquery_client.client(dataset.project), dataset, since)
 
 
 def set_cluster_ids_now(dataset: Dataset, run_id: str, assigned: list[tuple[str, str]]) -> int:

@@ -273,6 +273,14 @@ def known_story_ids(client: bigquery.Client, ds: Dataset, now: dt.datetime) -> l
     return [row[0] for row in client.query(sql, job_config=query_parameters(since=since)).result()]
 
 
+def outlet_stories(client: bigquery.Client, ds: Dataset, since: dt.datetime) -> list[dict]:
+    """The stories published since `since`, once per feed link (summary.OUTLET_STORIES_SQL)."""
+    sql = summary.OUTLET_STORIES_SQL.format(stories=ds.sql(STORIES.name),
+                                            sightings=ds.sql(SIGHTINGS.name))
+    return [dict(zip(summary.OUTLET_COLUMNS, row)) for row in
+            client.query(sql, job_config=query_parameters(since=since)).result()]
+
+
 def recent_stories(client: bigquery.Client, ds: Dataset, since: dt.datetime) -> list[dict]:
     """The stories published since `since` (summary.RECENT_STORIES_SQL)."""
     sql = summary.RECENT_STORIES_SQL.format(stories=ds.sql(STORIES.name))

@@ -91,16 +91,26 @@ def recent_stories(path: str, since) -> list[dict]:
             for row in _stories_query(path, sql, {"since": since})]
 
 
-def _stories_query(path: str, sql: str, params: dict) -> list[tuple]:
-    """Rows of a read-only query of the stories table; none when the file or table does not
-    exist yet."""
+def outlet_stories(path: str, since) -> list[dict]:
+    """The stories published since `since`, once per feed link (summary.OUTLET_STORIES_SQL)."""
+    sql = summary.duckdb_parameters(summary.OUTLET_STORIES_SQL.format(
+        stories="stories", sightings="story_sightings"))
+    return [dict(zip(summary.OUTLET_COLUMNS, row))
+            for row in _stories_query(path, sql, {"since": since}, ("stories", "story_sightings"))]
+
+
+def _stories_query(path: str, sql: str, params: dict, tables: tuple = ("stories",)
+                   ) -> list[tuple]:
+    """Rows of a read-only query of the stories table (and the other `tables` it reads); none
+    when the file or a table does not exist yet."""
     if not os.path.exists(path):
         return []
     con = connect(path, read_only=True, wait=LOCK_WAIT)
     try:
-        exists = con.execute("SELECT count(*) FROM information_schema.tables "
-                             "WHERE table_name = 'stories'").fetchall()[0][0]
-        return con.execute(sql, params).fetchall() if exists else []
+        exists = con.execute("SELECT count(DISTINCT table_name) FROM information_schema.tables "
+                             "WHERE table_name IN (SELECT unnest($tables))",
+                             {"tables": list(tables)}).fetchall()[0][0]
+        return con.execute(sql, params).fetchall() if exists == len(tables) else []
     finally:
         con.close()
 

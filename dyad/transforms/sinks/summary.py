@@ -28,6 +28,14 @@ RECENT_STORIES_SQL = ("SELECT story_id, cluster_id, title, SUBSTR(text, 1, 3000)
 RECENT_COLUMNS = ("story_id", "cluster_id", "title", "text", "language", "published_at",
                   "country_focus", "country_a", "country_b")
 
+# The stories recently held, with each feed's link and GUID for them (`warehouse.outlet_stories`):
+# an outlet that republishes one under a new link is matched with it by GUID or title.
+OUTLET_STORIES_SQL = ("SELECT s.story_id, s.source, COALESCE(g.entry_url, s.url) AS url, "
+                      "s.canonical_url, COALESCE(g.guid, '') AS guid, s.title, s.published_at "
+                      "FROM {stories} AS s LEFT JOIN {sightings} AS g ON g.story_id = s.story_id "
+                      "WHERE s.published_at >= @since")
+OUTLET_COLUMNS = ("story_id", "source", "url", "canonical_url", "guid", "title", "published_at")
+
 _LISTS = {
     "errors_by_stage": "SELECT stage, error_type, count(*) AS n FROM {errors} "
                        "WHERE run_id = @run_id GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
