@@ -17,9 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dyad.evaluation.topic_sets import REPORT, TUNE
+from dyad.evaluation.topic_sets import REPORT, SEMEVAL, TUNE
 
-SEMEVAL = Path("stories") / "semeval2022-task8" / "training_set.csv"
 TGCONTEST = Path("stories") / "tgcontest"
 SAME, DIFFERENT = 1.5, 3.5
 

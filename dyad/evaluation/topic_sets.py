@@ -53,6 +53,7 @@ SCORED: dict[str, dict[str, frozenset[str]]] = {
     # of 300 feed entries of 2026 (data/feeds2026-topics.tsv), "other" not scored.
     # feeds2026-iptc is labelled in the codes themselves (Example.label_codes).
     "feeds2026-iptc": {},
+    "semeval-iptc": {},
     "feeds2026": {"world": _c(2, 3, 5, 6, 7, 8, 11, 12, 14, 16, 17), "business": _c(4, 9),
                   "scitech": _c(13, 6, 7), "sport": _c(15)},
 }
@@ -201,9 +202,47 @@ def feeds2026_iptc(labels: Path, feeds_dir: Path, apart_from: Path = FEEDS_TOPIC
     return examples
 
 
+SEMEVAL_IPTC = feed_sample.DATA / "semeval-iptc.tsv"
+SEMEVAL = Path("stories") / "semeval2022-task8" / "training_set.csv"
+
+
+def semeval_iptc(labels: Path, corpus: Path) -> list[Example]:
+    """The SemEval-2022 Task 8 articles labelled in IPTC codes (`labels`: article_id, lang, codes
+    as in feeds2026-iptc), their text read from the corpus; split by a hash of the article id,
+    one in three reported. Their text has no title of its own."""
+    path = Path(corpus) / SEMEVAL
+    if not path.exists():
+        return []
+    csv.field_size_limit(sys.maxsize)
+    texts = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if re.fullmatch(r"\d+_\d+", row["pair_id"]):  # others are machine translations
+                first, second = row["pair_id"].split("_")
+                texts.setdefault(first, row["text1"].strip())
+                texts.setdefault(second, row["text2"].strip())
+    examples = []
+    for row in feed_sample.read_rows(labels):
+        text, codes = texts.get(row["article_id"]), row["codes"].strip()
+        if text is None:
+            continue
+        numbers = [] if codes == "-" else [int(n) for n in codes.split(",")]
+        examples.append(Example("semeval-iptc", row["lang"], "", text, codes,
+                                hashed_part(row["article_id"]), iptc_codes(*numbers)))
+    return examples
+
+
+def labelled(corpus: Path) -> list[Example]:
+    """What `make model` trains on and `make eval` scores: `load`'s examples and the labelled
+    articles of the same-story pairs (which `load` leaves out: the clusters' word weights must
+    not have counted the pairs they are measured on)."""
+    return load(corpus) + semeval_iptc(SEMEVAL_IPTC, corpus)
+
+
 def load(corpus: Path) -> list[Example]:
-    """Every example of the labelled sets present under `corpus` (what training reads): those of
-    `corpus/topics/` and the IPTC-labelled 2026 feed entries."""
+    """Every example of the labelled sets present under `corpus` but the same-story pairs' (the
+    texts the clusters' document frequencies count): those of `corpus/topics/` and the
+    IPTC-labelled 2026 feed entries."""
     root = Path(corpus) / "topics"
     examples = []
     for reader, folder in LOADERS.values():

@@ -48,6 +48,6 @@ def topics_table(examples: list[topic_sets.Example]) -> dict:
 
 
 def evaluate(corpus: Path) -> list[dict]:
-    examples = topic_sets.load(corpus) + topic_sets.feeds2026(
+    examples = topic_sets.labelled(corpus) + topic_sets.feeds2026(
         topic_sets.FEEDS_TOPICS, Path(corpus) / feed_sample.FEEDS_DIR)
     return [topics_table(examples)] if examples else []

@@ -1,7 +1,8 @@
 """python -m dyad.training.topics [CORPUS] [--out PATH]: train the topic model (`make model`).
 
-Input: the tuning parts of the labelled sets of `CORPUS/topics/` (`evaluation.topic_sets`; the
-reported parts are never read here). Output: `dyad/classify/data/topic-model.npz`.
+Input: the tuning parts of the labelled sets of `CORPUS/topics/`, of the 2026 feed entries and of
+the same-story pairs' articles (`evaluation.topic_sets.labelled`; the reported parts are never
+read here). Output: `dyad/classify/data/topic-model.npz`.
 
 The sets label stories coarsely and each in its own way ("world", "Inland", "society"), so a
 story's label is a set of IPTC codes, any of which is right (`topic_sets.SCORED`, plus
@@ -64,7 +65,7 @@ def target_codes(example: topic_sets.Example) -> frozenset[str] | None:
 
 
 def training_examples(corpus: Path) -> list[tuple[topic_sets.Example, frozenset[str]]]:
-    return [(e, codes) for e in topic_sets.load(corpus)
+    return [(e, codes) for e in topic_sets.labelled(corpus)
             if e.part == topic_sets.TUNE and (codes := target_codes(e))]
 
 
