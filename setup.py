@@ -11,7 +11,7 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["dyad", "dyad.*"]),
     package_data={"dyad.classify": ["data/*.tsv", "data/*.npz", "data/forms/*.tsv",
-                                    "data/topics/*.tsv"],
+                                    "data/topics/*.tsv", "data/relations/*.tsv"],
                   "dyad.clusters": ["data/*.tsv.gz"],
                   "dyad.evaluation": ["data/*.tsv"]},
     install_requires=[

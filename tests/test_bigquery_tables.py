@@ -77,6 +77,20 @@ def test_merge_publishes_each_story_once_across_retries_and_reruns(warehouse):
         (day_before, "CHN-RUS", "defence", 1, 1, 1), (NOW.date(), "CHN-RUS", "defence", 2, 1, 2)]
 
 
+def test_the_relations_view_gives_each_pairs_day_its_lean(warehouse):
+    client, ds = warehouse
+    relation = {"event": "AGREE", "quad_class": "verbal_cooperation", "score": 4.0,
+                "source": "CHN", "target": "RUS", "confidence": 0.8, "evidence": "s"}
+    stage(client, ds, STORIES, [story(1, relation=relation), story(2), story(3, relation={
+        **relation, "event": "FIGHT", "quad_class": "material_conflict", "score": -10.0})])
+    merge_staged(client, ds, RUN_ID, NOW)
+    assert rows(client, f"SELECT relation.event FROM {ds.sql('stories')} WHERE story_id = 'id1'"
+                ) == [("AGREE",)]
+    assert rows(client, f"SELECT country_pair, stories, related, cooperation_share, "
+                        f"conflict_share, mean_score FROM {ds.sql('daily_pair_relations')}") == [
+        ("CHN-RUS", 3, 2, 0.5, 0.5, -3.0)]
+
+
 def test_merge_only_takes_its_own_run_and_recent_staging(warehouse):
     client, ds = warehouse
     stage(client, ds, STORIES, [story(1)], run_id="other")

@@ -43,7 +43,11 @@ def test_classify_jsonl_text_and_html():
     assert results[1]["country_focus"] == "JPN" and results[1]["country_pair"] is None
     assert set(results[0]) == {"id", "language", "topic", "topic_score", "iptc", "topics",
                                "countries", "country_focus", "country_pair", "country_a",
-                               "country_b"}
+                               "country_b", "relation"}
+    relation = results[0]["relation"]  # "India and Pakistan hold talks": they act together
+    assert (relation["event"], relation["quad_class"]) == ("CONSULT", "verbal_cooperation")
+    assert {relation["source"], relation["target"]} == {"IND", "PAK"}
+    assert results[1]["relation"] is None
 
 
 def test_classify_jsonl_resolves_people_on_published_at():

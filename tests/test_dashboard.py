@@ -50,6 +50,32 @@ def test_panels_on_a_duckdb_file(tmp_path):
     from dyad.dashboard.page import render
     page = render(warehouse, Filters())
     assert "Iran &lt;script&gt;" in page and "javascript:" not in page
+    assert "Choose a pair to see how it leans" in page
+
+
+def test_the_relations_panel_plots_a_chosen_pairs_days(tmp_path):
+    db = str(tmp_path / "r.duckdb")
+
+    def related(i, quad, score):
+        return story(i, published_at=END - (i % 3) * DAY, relation={
+            "event": "X", "quad_class": quad, "score": score, "source": "CHN", "target": "RUS",
+            "confidence": 0.8, "evidence": "s"})
+    write_batch(db, [("stories", related(1, "verbal_cooperation", 4.0)),
+                     ("stories", related(4, "material_conflict", -9.0)),
+                     ("stories", related(2, "verbal_cooperation", 1.0)),
+                     ("stories", story(3, published_at=END))], RUN_ID)
+    warehouse = open_warehouse(f"duckdb:{db}")
+    filters = warehouse.with_dates(Filters(pair="CHN-RUS"))
+    days = {str(r["date"]): (r["stories"], r["related"], r["mean_score"])
+            for r in warehouse.relations(filters)}
+    assert days == {str(END.date()): (1, 0, None), str((END - DAY).date()): (2, 2, -2.5),
+                    str((END - 2 * DAY).date()): (1, 1, 1.0)}
+    assert warehouse.relations(warehouse.with_dates(Filters())) == []
+    from dyad.dashboard.page import render
+    page = render(warehouse, Filters(pair="CHN-RUS"))
+    assert "Cooperation and conflict: CHN-RUS" in page and "id='relations-chart'><svg" in page
+    empty = render(warehouse, Filters(pair="IRN-ISR"))
+    assert "No story of this pair has a relation" in empty
 
 
 def find_chromium() -> str:

@@ -2,6 +2,7 @@ import datetime as dt
 
 import apache_beam as beam
 import duckdb
+import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 
 from dyad.errors import error_row
@@ -88,3 +89,21 @@ def test_a_batch_writer_flattens_a_tables_inputs_into_one_insert(tmp_path):
     assert con.execute("SELECT url FROM ingest_errors ORDER BY url").fetchall() == [
         ("u0",), ("u1",), ("u2",)]
     assert con.execute("SELECT count(*) FROM stories").fetchall() == [(1,)]
+
+
+def test_the_relations_view_gives_each_pairs_day_its_lean(tmp_path):
+    path = str(tmp_path / "r.duckdb")
+
+    def related(i, quad, score):
+        return story(i, relation={"event": "X", "quad_class": quad, "score": score,
+                                  "source": "CHN", "target": "RUS", "confidence": 0.8,
+                                  "evidence": "s"})
+    write_batch(path, [("stories", related(1, "verbal_cooperation", 4.0)),
+                       ("stories", related(2, "material_conflict", -9.0)),
+                       ("stories", related(3, "material_cooperation", 6.0)),
+                       ("stories", story(4))], RUN_ID)
+    con = duckdb.connect(path, read_only=True)
+    (row,) = con.execute("SELECT country_pair, stories, related, cooperation_share, "
+                         "conflict_share, mean_score FROM daily_pair_relations").fetchall()
+    assert row[:3] == ("CHN-RUS", 4, 3)
+    assert row[3:] == pytest.approx((2 / 3, 1 / 3, 1 / 3))

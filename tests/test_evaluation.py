@@ -341,3 +341,25 @@ def test_classification_meets_its_targets_on_the_corpus():
     goals = {"bbc en": 0.93, "masakhanews en": 0.75, "masakhanews fr": 0.72, "10kgnad de": 0.72,
              "tgcontest ru": 0.70, "nlpcc zh": 0.70}
     assert {k: v for k, v in accuracy.items() if v < goals.get(k, 0.6)} == {}
+
+
+def test_relations_table_on_written_sentences(tmp_path):
+    """T_1 (USA meets China, CAMEO 042: verbal cooperation, USA → CHN) is the only sentence
+    coded with two countries; the relation read from it is right on every count."""
+    from dyad.evaluation import relations
+    (tmp_path / "PETR2_GSR_validation.xml").write_bytes((FIXTURES / "petrarch.xml").read_bytes())
+    sentences = petrarch_sentences(tmp_path / "PETR2_GSR_validation.xml")
+    assert relations.coded(sentences[1]) is None
+    assert relations.coded(sentences[0]) == {"pair": frozenset({"USA", "CHN"}),
+                                             "quads": {"verbal_cooperation"},
+                                             "directions": {("USA", "CHN")}}
+    assert relations.quad_class("1124") == "verbal_conflict"
+    assert relations.quad_class("195") == "material_conflict" and relations.quad_class("--") is None
+    rows = relations.relations_table(tmp_path)["rows"]
+    part = relations.part(sentences[0])
+    assert set(rows) == {f"en {part}", "en all"}
+    assert rows["en all"] == {"pair right": 1.0, "has a relation": 1.0,
+                              "quad class right (pair right)": 1.0,
+                              "coop vs conflict right (pair right)": 1.0,
+                              "direction right (one-way codings)": 1.0,
+                              "sentences": 1, "one-way codings": 1}

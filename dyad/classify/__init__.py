@@ -1,4 +1,4 @@
-"""Classification of one article: topics and countries. Pure functions; the pipeline and the
+"""Classification of one article: topics, countries and the relation of its pair. Pure functions; the pipeline and the
 `dyad classify` command both call `classify()`."""
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import gc
 from dyad.classify.countries import count_countries, country_pair
 from dyad.classify.language import SAMPLE_CHARS, detect_language
 from dyad.classify.language import warm_up as warm_up_language
+from dyad.classify.relations import relation
 from dyad.classify.topic_model import score_topics
 from dyad.classify.topics import TAXONOMY
 
@@ -24,6 +25,7 @@ def classify(title: str, text: str, lead: str = "", published_at=None, language=
     topics = score_topics(title, text, detected)
     countries = count_countries(title, lead, text, published_at)
     pair, a, b = country_pair(countries)
+    named = frozenset(c.code for c in countries)
     top = topics[0] if topics else None
     return {
         "language": detected,
@@ -38,6 +40,8 @@ def classify(title: str, text: str, lead: str = "", published_at=None, language=
         "country_pair": pair,
         "country_a": a,
         "country_b": b,
+        "relation": relation(title, text, detected, (a, b) if pair else None, published_at,
+                             named),
     }
 
 

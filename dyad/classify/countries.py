@@ -236,6 +236,22 @@ def count_countries(title: str, lead: str, body: str, published_at=None) -> list
     return [CountryMention(c, names.get(c, c), mentions[c], round(weight[c] / top, 4)) for c in ranked]
 
 
+def country_mentions(text: str, on=None, named=frozenset()) -> list[tuple[int, int, str]]:
+    """(start, end, code) of each reference to a country in folded `text`, in text order: its
+    places, peoples and institutions, and its people (a bare surname as `count_countries` reads
+    it, with `named` the countries the story names). Ambiguous forms and currencies are left
+    out."""
+    found = []
+    for start, surface, form in find_forms(text):
+        if form.kind == "currency" or (form.ambiguous and form.code not in named):
+            continue
+        codes = _person_codes(text, start, surface, form, as_date(on), named) \
+            if form.kind in PEOPLE else form.codes
+        if codes:
+            found.append((start, start + len(surface), codes[0]))
+    return found
+
+
 def _add_currencies(currencies, mentions, weight, ambiguous_only) -> None:
     """A story that names no country is placed by its currencies (yen, US$, Reuters' dlrs):
     weak evidence, so it never outweighs a country's name."""

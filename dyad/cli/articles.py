@@ -33,6 +33,7 @@ def classify_document(title: str, text: str, published_at=None, language=None) -
         "country_pair": result["country_pair"],
         "country_a": result["country_a"],
         "country_b": result["country_b"],
+        "relation": result["relation"],
     }
 
 

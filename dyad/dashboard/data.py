@@ -2,7 +2,8 @@
 
 Counts come from the `daily_pair_topic` view that the README gives analysts (or, when an outlet
 is chosen, from `stories` grouped the same way, since the view counts outlets rather than naming
-them); recent stories come from `stories`. The SQL is written once for DuckDB and BigQuery:
+them); a chosen pair's cooperation and conflict from `daily_pair_relations`; recent stories come
+from `stories`. The SQL is written once for DuckDB and BigQuery:
 `@name` parameters, and date arithmetic done here rather than in SQL. A DuckDB file is opened
 read-only for each page and closed at once, so a stream writing to it is never blocked for long.
 """
@@ -12,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-from dyad.schemas import CLUSTER_SQL, DAILY_VIEW_NAME, STORIES, STORY_DATE_SQL
+from dyad.schemas import (CLUSTER_SQL, DAILY_VIEW_NAME, RELATIONS_VIEW_NAME, STORIES,
+                          STORY_DATE_SQL)
 
 Query = Callable[[str, dict], Sequence[dict]]
 DEFAULT_DAYS = 30
@@ -116,6 +118,17 @@ class Warehouse:
     def matrix(self, filters: Filters) -> list[dict]:
         """Stories per pair and topic over the range (the pair × topic matrix)."""
         return self._stories_by(filters, ("country_pair", "topic"))
+
+    def relations(self, filters: Filters) -> list[dict]:
+        """The chosen pair's days: stories, those with a relation, their shares of cooperation
+        and conflict and mean score (none without a pair)."""
+        if not filters.pair:
+            return []
+        return self.query(
+            f"SELECT date, stories, related, cooperation_share, conflict_share, mean_score "
+            f"FROM {self.table(RELATIONS_VIEW_NAME)} WHERE country_pair = @pair "
+            f"AND date BETWEEN @start AND @end ORDER BY date",
+            {"pair": filters.pair, "start": filters.start, "end": filters.end})
 
     def recent(self, filters: Filters, limit: int = 50) -> list[dict]:
         where, params = self._where(filters, STORY_DATE_SQL)

@@ -36,7 +36,9 @@ def render(warehouse: Warehouse, filters: Filters) -> str:
         _top_pairs(warehouse.top_pairs(filters), filters),
         "</section><section><h2>Pair × topic</h2>",
         f"<figure id='matrix-chart'>{_matrix_chart(warehouse.matrix(filters))}</figure>",
-        "</section></div><h2>Recent stories</h2>",
+        "</section></div>",
+        _relations(warehouse.relations(filters), filters),
+        "<h2>Recent stories</h2>",
         _recent(warehouse.recent(filters)),
         "</body></html>",
     ])
@@ -90,6 +92,28 @@ def _matrix_chart(rows: list[dict]) -> str:
     return _svg((base.mark_rect().encode(color=alt.Color("stories:Q", legend=None))
                  + base.mark_text(fontSize=10).encode(text="stories:Q"))
                 .properties(width=380, height=18 * len(pairs)))
+
+
+def _relations(rows: list[dict], filters: Filters) -> str:
+    """The chosen pair's mean relation score per day (-10 war to +10), each day's point sized by
+    its stories with a relation, over the shares of cooperation and conflict."""
+    title = f"<h2>Cooperation and conflict{': ' + escape(filters.pair) if filters.pair else ''}</h2>"
+    if not filters.pair:
+        return title + "<p class='empty'>Choose a pair to see how it leans.</p>"
+    days = [r for r in rows if int(r["related"] or 0)]
+    if not days:
+        return title + "<p class='empty'>No story of this pair has a relation in this range.</p>"
+    values = [{"date": str(r["date"]), "score": float(r["mean_score"]),
+               "related": int(r["related"]), "cooperation": float(r["cooperation_share"]),
+               "conflict": float(r["conflict_share"])} for r in days]
+    base = alt.Chart(alt.Data(values=values)).encode(
+        x=alt.X("date:T", title=None, timeUnit="yearmonthdate"))
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("score:Q", title="mean score", scale=alt.Scale(domain=[-10, 10])),
+        size=alt.Size("related:Q", legend=alt.Legend(title="stories with a relation")),
+        tooltip=["date:T", "score:Q", "related:Q", "cooperation:Q", "conflict:Q"])
+    zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color="#999").encode(y="y:Q")
+    return title + f"<figure id='relations-chart'>{_svg((zero + line).properties(width=900, height=200))}</figure>"
 
 
 def _top_pairs(rows: list[dict], filters: Filters) -> str:

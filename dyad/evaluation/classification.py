@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 
 from dyad.classify import classify
-from dyad.evaluation import countries, topics
+from dyad.evaluation import countries, relations, topics
 
 
 def sample_table(articles_yaml: Path) -> dict:
@@ -22,7 +22,7 @@ def sample_table(articles_yaml: Path) -> dict:
 
 
 def evaluate(corpus: Path, sample: Path) -> list[dict]:
-    tables = countries.evaluate(corpus) + topics.evaluate(corpus)
+    tables = countries.evaluate(corpus) + relations.evaluate(corpus) + topics.evaluate(corpus)
     if (sample / "articles.yaml").exists():
         tables.append(sample_table(sample / "articles.yaml"))
     return tables

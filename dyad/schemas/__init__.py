@@ -4,12 +4,12 @@ from dyad.schemas.fields import (
 )
 from dyad.schemas.tables import (
     ALL_TABLES, CLUSTER_SQL, CLUSTERS_VIEW_NAME, DAILY_VIEW_NAME, DAILY_VIEW_SQL, ERRORS, HOURLY, SIGHTINGS,
-    STORIES, STORY_DATE_SQL, VIEWS,
+    RELATIONS_VIEW_NAME, STORIES, STORY_DATE_SQL, VIEWS,
 )
 
 __all__ = [
     "Field", "RowError", "Table", "arrow_schema", "bigquery_json", "bigquery_schema", "build_row",
     "duckdb_ddl",
     "ALL_TABLES", "CLUSTER_SQL", "CLUSTERS_VIEW_NAME", "DAILY_VIEW_NAME", "DAILY_VIEW_SQL", "ERRORS", "HOURLY",
-    "SIGHTINGS", "STORIES", "STORY_DATE_SQL", "VIEWS",
+    "RELATIONS_VIEW_NAME", "SIGHTINGS", "STORIES", "STORY_DATE_SQL", "VIEWS",
 ]

@@ -53,6 +53,24 @@ STORIES = Table(
         Field("cluster_id", S, description="The same-story cluster: the story_id of its first "
               "article (syndicated copies, rewrites, the same event in other languages). NULL on "
               "rows written before clusters existed."),
+        Field(
+            "relation", R,
+            description="What the two countries of the pair do to each other, from the first "
+            "sentence (title, then text) whose event joins them; NULL when none does, and on "
+            "rows written before relations existed (see the README's Relations).",
+            fields=(
+                Field("event", S, description="One of PLOVER's 18 original event types (AGREE ... "
+                      "FIGHT)."),
+                Field("quad_class", S, description="verbal_cooperation, material_cooperation, "
+                      "verbal_conflict or material_conflict."),
+                Field("score", F, description="Goldstein-like intensity, -10 (war) to +10."),
+                Field("source", S, description="ISO 3166-1 alpha-3 of the country that acts."),
+                Field("target", S, description="ISO 3166-1 alpha-3 of the country acted upon "
+                      "(when both act together, the other of the two)."),
+                Field("confidence", F, description="0..1: higher in the title, lower further in."),
+                Field("evidence", S, description="The sentence the event was read from."),
+            ),
+        ),
         Field("extraction", S, "REQUIRED", "Who produced the text: trafilatura, "
               "trafilatura-precision, readability, or feed_summary."),
         Field(
@@ -162,7 +180,27 @@ JOIN (SELECT {CLUSTER_SQL} AS cluster_id, story_id, title, country_pair, topic,
       FROM {{stories}}) AS r
   ON r.cluster_id = c.cluster_id AND r.n = 1
 """
+# Per day and country pair, how its stories' relations lean: the shares are of the stories with
+# a relation (`related`), the score is their mean intensity.
+RELATIONS_VIEW_NAME = "daily_pair_relations"
+RELATIONS_VIEW_SQL = f"""
+SELECT {STORY_DATE_SQL} AS date,
+       country_pair,
+       COUNT(*) AS stories,
+       COUNT(relation.event) AS related,
+       AVG(CASE WHEN relation.quad_class IN ('verbal_cooperation', 'material_cooperation')
+                THEN 1.0 WHEN relation.quad_class IS NOT NULL THEN 0.0 END) AS cooperation_share,
+       AVG(CASE WHEN relation.quad_class IN ('verbal_conflict', 'material_conflict')
+                THEN 1.0 WHEN relation.quad_class IS NOT NULL THEN 0.0 END) AS conflict_share,
+       AVG(relation.score) AS mean_score
+FROM {{stories}}
+WHERE country_pair IS NOT NULL
+GROUP BY 1, 2
+"""
 # Every view, by name: each warehouse creates them, replacing the old ones.
 VIEWS = {DAILY_VIEW_NAME: (DAILY_VIEW_SQL, "Stories, outlets and same-story clusters per day, "
                                          "country pair and topic."),
-         CLUSTERS_VIEW_NAME: (CLUSTERS_VIEW_SQL, "One row per same-story cluster.")}
+         CLUSTERS_VIEW_NAME: (CLUSTERS_VIEW_SQL, "One row per same-story cluster."),
+         RELATIONS_VIEW_NAME: (RELATIONS_VIEW_SQL, "Per day and country pair: stories, those "
+                                                   "with a relation, their shares of cooperation "
+                                                   "and conflict, and their mean score.")}
