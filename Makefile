@@ -16,12 +16,14 @@ BQEMU_VENV := .venv-bqemulator
 BQEMU      := $(BQEMU_VENV)/bin/bqemulator
 
 # Dataflow (`make template`, `make run-dataflow`): gcloud and a project are needed; nothing here
-# runs them in tests. PIPELINE=batch|stream picks the template that run-dataflow launches.
+# runs them in tests. PIPELINE=batch|stream|backfill picks the template that run-dataflow launches
+# (a backfill reads WARC=gs://... instead of the feeds).
 PROJECT  ?= $(shell gcloud config get-value project 2>/dev/null)
 REGION   ?= europe-west1
 BUCKET   ?= gs://$(PROJECT)-dyad
 DATASET  ?= news
 FEEDS    ?= $(BUCKET)/feeds/world.yaml
+WARC     ?= $(BUCKET)/warc/*.warc.gz
 PIPELINE ?= batch
 VERSION  := $(shell $(PYTHON) -c "import re; print(re.search(r'version=\"([^\"]+)', open('setup.py').read())[1])")
 IMAGE    ?= $(REGION)-docker.pkg.dev/$(PROJECT)/dyad/dyad:$(VERSION)
@@ -89,10 +91,11 @@ gazetteer: install
 template:
 	gcloud builds submit --project $(PROJECT) --region $(REGION) \
 		--config dataflow/cloudbuild.yaml --substitutions _IMAGE=$(IMAGE) .
-	for pipeline in batch stream; do \
+	for pipeline in batch stream backfill; do \
 		gcloud dataflow flex-template build $(BUCKET)/templates/dyad-$$pipeline.json \
 			--project $(PROJECT) --image $(IMAGE) --sdk-language PYTHON \
-			--metadata-file dataflow/metadata.json --env DYAD_PIPELINE=$$pipeline; \
+			--metadata-file dataflow/metadata$$([ $$pipeline = backfill ] && echo -backfill).json \
+			--env DYAD_PIPELINE=$$pipeline; \
 	done
 
 run-dataflow:
@@ -100,7 +103,7 @@ run-dataflow:
 		--project $(PROJECT) --region $(REGION) \
 		--template-file-gcs-location $(BUCKET)/templates/dyad-$(PIPELINE).json \
 		--temp-location $(BUCKET)/tmp --staging-location $(BUCKET)/staging \
-		--parameters feeds=$(FEEDS),warehouse=bigquery:$(PROJECT).$(DATASET) \
+		--parameters $(if $(filter backfill,$(PIPELINE)),warc=$(WARC),feeds=$(FEEDS)),warehouse=bigquery:$(PROJECT).$(DATASET) \
 		--parameters sdk_container_image=$(IMAGE) \
 		$(if $(filter stream,$(PIPELINE)),--enable-streaming-engine,)
 

@@ -39,6 +39,8 @@ setup(
         "us==4.0.0",
         "pyahocorasick==2.3.1",
         "protego==0.7.0",
+        # WARC reading for dyad backfill (Apache-2.0).
+        "warcio==1.8.1",
         # Function words of each language (BSD-3-Clause): the topic model leaves them out.
         "stop-words==2025.11.4",
         "requests>=2.31",

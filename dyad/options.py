@@ -1,6 +1,7 @@
 """dyad's pipeline options (one PipelineOptions subclass) and their early validation."""
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import tempfile
@@ -90,6 +91,17 @@ class DyadOptions(PipelineOptions):
                             type=float, default=10.0,
                             help="Longest Crawl-delay of a robots.txt that is honoured, seconds; "
                                  "a longer one counts as this (default 10).")
+        parser.add_argument("--warc", default=None,
+                            help="dyad backfill: the web archives to read, a glob of .warc.gz or "
+                                 ".warc files, local or gs://... Required for backfill.")
+        for name, which in (("since", "on or after"), ("until", "before")):
+            parser.add_argument(f"--{name}", default=None,
+                                help=f"dyad backfill: only records archived {which} this day "
+                                     "(YYYY-MM-DD, UTC, on WARC-Date; default: no limit).")
+        parser.add_argument("--sites", default=None,
+                            help="dyad backfill: keep only these outlets' pages: a text file of "
+                                 "domains, one a line, or a feed list whose feeds' domains are "
+                                 "used (default: every site in the archives).")
         parser.add_argument("--dedupe-ttl-hours", "--dedupe_ttl_hours", dest="dedupe_ttl_hours",
                             type=float, default=72.0,
                             help="dyad stream: hours a story is remembered; seen again within them "
@@ -114,6 +126,10 @@ class Settings:
     dedupe_ttl: float = 72 * 3600.0  # seconds
     ignore_robots: bool = False
     max_crawl_delay: float = 10.0   # seconds
+    warc: str = ""                  # dyad backfill: the archives' pattern
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    sites: frozenset[str] = frozenset()
 
 
 def parse_warehouse(spec: str) -> tuple[str, str]:
@@ -162,12 +178,15 @@ def refuse_unknown(argv: list[str]) -> None:
                                                    " (--help lists dyad's options)"))
 
 
-def settings_from(options: PipelineOptions) -> Settings:
-    """Check every option now, before a pipeline is built; OptionsError says how to fix it."""
+def settings_from(options: PipelineOptions, source: str = "feeds") -> Settings:
+    """Check every option now, before a pipeline is built; OptionsError says how to fix it.
+    `source` is what the pipeline reads: "feeds" (--feeds) or "warc" (--warc)."""
     opts = options.view_as(DyadOptions)
-    if not opts.feeds:
+    if source == "warc":
+        archives = warc_options(opts)
+    elif not opts.feeds:
         raise OptionsError("--feeds FILE is required (a YAML or OPML feed list)")
-    if not feed_list_exists(opts.feeds):
+    elif not feed_list_exists(opts.feeds):
         raise OptionsError(f"--feeds {opts.feeds!r}: no such file")
     kind, target = parse_warehouse(opts.warehouse)
     bigquery = bigquery_target(options, target) if kind == "bigquery" else None
@@ -202,7 +221,7 @@ def settings_from(options: PipelineOptions) -> Settings:
                   read_timeout=opts.read_timeout, total_timeout=opts.total_timeout,
                   max_redirects=opts.max_redirects, retries=opts.retries, user_agent=agent)
     return Settings(
-        feeds=opts.feeds,
+        feeds=opts.feeds or "",
         warehouse_kind=kind,
         warehouse_target=target,
         feed_policy=FetchPolicy(max_bytes=int(opts.feed_max_mb * MB), **common),
@@ -216,4 +235,44 @@ def settings_from(options: PipelineOptions) -> Settings:
         dedupe_ttl=opts.dedupe_ttl_hours * 3600,
         ignore_robots=opts.ignore_robots,
         max_crawl_delay=opts.max_crawl_delay,
+        **(archives if source == "warc" else {}),
     )
+
+
+def warc_options(opts: DyadOptions) -> dict:
+    """The backfill's settings: the archives, the days and the sites wanted."""
+    if not opts.warc:
+        raise OptionsError("--warc PATTERN is required (e.g. 'archives/*.warc.gz' or "
+                           "gs://BUCKET/cc-news/2024/01/*.warc.gz)")
+    days = {}
+    for name in ("since", "until"):
+        value = getattr(opts, name)
+        try:
+            days[name] = (dt.datetime.combine(dt.date.fromisoformat(value), dt.time(),
+                                              dt.timezone.utc) if value else None)
+        except ValueError:
+            raise OptionsError(f"--{name} {value!r}: give a day as YYYY-MM-DD") from None
+    if days["since"] and days["until"] and days["since"] >= days["until"]:
+        raise OptionsError("--since must be before --until")
+    return {"warc": opts.warc, **days, "sites": read_sites(opts.sites) if opts.sites else
+            frozenset()}
+
+
+def read_sites(path: str) -> frozenset[str]:
+    """The outlets of a --sites file: its domains, or its feeds' domains for a feed list."""
+    from dyad.feeds.feedlist import load_feed_list
+    from dyad.net.urls import canonical_url, source_domain
+    if not feed_list_exists(path):
+        raise OptionsError(f"--sites {path!r}: no such file")
+    if path.lower().endswith((".yaml", ".yml", ".opml", ".xml")):
+        urls = [feed.url for feed in load_feed_list(path)]
+    else:
+        from apache_beam.io.filesystems import FileSystems
+        with FileSystems.open(path) as handle:
+            lines = handle.read().decode("utf-8").splitlines()
+        urls = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    sites = frozenset(source_domain(canonical_url(url if "://" in url else f"http://{url}"))
+                      for url in urls)
+    if not sites:
+        raise OptionsError(f"--sites {path!r}: names no site")
+    return sites

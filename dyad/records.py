@@ -31,6 +31,10 @@ class FeedDocument:
         return self.feed.url
 
 
+# The feed name of an archived page's entry (dyad backfill): its "feed" is the WARC file.
+ARCHIVE_FEED_NAME = "warc"
+
+
 @dataclass(frozen=True)
 class FeedEntry:
     """One entry of one feed, with the story identity derived from its link."""
@@ -87,6 +91,8 @@ class FetchedPage:
     fetched_at: dt.datetime | None
     error_type: str | None = None
     error_message: str | None = None
+    # Said of a page that was had in part (an archived record the crawler cut short).
+    note: str | None = None
 
     @property
     def url(self) -> str:

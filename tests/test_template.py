@@ -8,7 +8,7 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from dyad.options import settings_from
-from dyad.pipelines import batch, stream
+from dyad.pipelines import backfill, batch, stream
 from dyad.pipelines.launch import Run
 from dyad.pipelines.template import metadata, option_actions
 from tests.conftest import REPO
@@ -16,6 +16,8 @@ from tests.conftest import REPO
 # Steps that dyad names; everything else in a graph is inside these.
 BATCH_STEPS = {"FeedList", "ReadFeeds", "KnownStories", "Dedupe", "FetchArticles",
                "ParseArticles", "Classify", "Cluster", "WriteWarehouse", "SetClusters"}
+BACKFILL_STEPS = {"ReadWarcs", "KnownStories", "Dedupe", "ParseArticles", "Classify", "Cluster",
+                  "WriteWarehouse", "SetClusters"}
 STREAM_STEPS = {"Clock", "PollFeeds", "ParseFeeds", "Dedupe", "FetchArticles", "ParseArticles",
                 "Classify", "Cluster", "CountPerHour", "WriteWarehouse"}
 
@@ -31,7 +33,13 @@ def test_metadata_json_lists_exactly_the_options():
         for regex in parameter.get("regexes", []):
             re.compile(regex)
     by_name = {p["name"]: p for p in on_disk["parameters"]}
-    assert not by_name["feeds"]["isOptional"]
+    assert not by_name["feeds"]["isOptional"] and by_name["warc"]["isOptional"]
+    with open(os.path.join(REPO, "dataflow", "metadata-backfill.json"), encoding="utf-8") as f:
+        backfill_metadata = json.load(f)
+    assert backfill_metadata == metadata("backfill"), \
+        "regenerate: python -m dyad.pipelines.template --metadata backfill"
+    required = [p["name"] for p in backfill_metadata["parameters"] if not p["isOptional"]]
+    assert required == ["warc"]
     assert re.match(by_name["warehouse"]["regexes"][0], "bigquery:my-project.news")
     assert not re.match(by_name["poll_interval"]["regexes"][0], "soon")
 
@@ -40,10 +48,12 @@ def dataflow_graph(module, feeds):
     """Build `module`'s pipeline for the DataflowRunner without submitting it (dry run)."""
     argv = ["--runner", "DataflowRunner", "--project", "dyad-test-1", "--region", "europe-west1",
             "--temp_location", "gs://dyad-test-bucket/tmp", "--dry_run", "true",
-            "--feeds", feeds, "--warehouse", "bigquery:dyad-test-1.news"]
+            "--feeds", feeds, "--warc", "gs://dyad-test-bucket/warc/*.warc.gz",
+            "--warehouse", "bigquery:dyad-test-1.news"]
     options = PipelineOptions(argv + (["--streaming"] if module is stream else []))
     pipeline = beam.Pipeline(options=options)
-    module.build(pipeline, settings_from(options), Run.new())
+    module.build(pipeline, settings_from(options, "warc" if module is backfill else "feeds"),
+                 Run.new())
     result = pipeline.run()
     assert result.job is not None  # the job was built, and not submitted
     proto = pipeline.runner.proto_pipeline
@@ -55,8 +65,9 @@ def dataflow_graph(module, feeds):
     return names, top
 
 
-@pytest.mark.parametrize("module, steps", [(batch, BATCH_STEPS), (stream, STREAM_STEPS)],
-                         ids=["batch", "stream"])
+@pytest.mark.parametrize("module, steps", [(batch, BATCH_STEPS), (stream, STREAM_STEPS),
+                                           (backfill, BACKFILL_STEPS)],
+                         ids=["batch", "stream", "backfill"])
 def test_dataflow_graph_has_stable_unique_labels(module, steps, monkeypatch, tmp_path):
     monkeypatch.delenv("BIGQUERY_EMULATOR_HOST", raising=False)
     feeds = tmp_path / "feeds.yaml"

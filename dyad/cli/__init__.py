@@ -1,5 +1,5 @@
-"""The `dyad` command: ingest (batch pipeline), stream (polling pipeline), classify and parse (one
-article at a time), cluster (same-story clusters of JSON lines)."""
+"""The `dyad` command: ingest (batch pipeline), stream (polling pipeline), backfill (web archives),
+classify and parse (one article at a time), cluster (same-story clusters of JSON lines)."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +12,8 @@ from dyad import __version__
 
 log = logging.getLogger("dyad")
 
-EPILOG = "Run 'dyad ingest --help' or 'dyad stream --help' for the pipeline options."
+EPILOG = ("Run 'dyad ingest --help', 'dyad stream --help' or 'dyad backfill --help' for the "
+          "pipeline options.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("ingest", help="run the batch pipeline", add_help=False)
     sub.add_parser("stream", help="poll the feeds continuously (streaming pipeline)",
+                   add_help=False)
+    sub.add_parser("backfill", help="read web archives (WARC files) into the warehouse",
                    add_help=False)
     sub.add_parser("dashboard", help="serve a web dashboard over the warehouse", add_help=False)
     sub.add_parser("gazetteer", help="build or refresh the gazetteer's data files", add_help=False)
@@ -37,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    if args.command in ("ingest", "stream"):
+    if args.command in ("ingest", "stream", "backfill"):
         return _pipeline(args.command, rest)
     if args.command == "dashboard":
         from dyad.dashboard.server import main as dashboard
@@ -66,14 +69,15 @@ def _pipeline(command: str, argv: list[str]) -> int:
     from dyad import progress, warehouse
     from dyad.feeds.feedlist import FeedListError
     from dyad.options import OptionsError
-    from dyad.pipelines import batch, stream
+    from dyad.pipelines import backfill, batch, stream
     from dyad.progress import Ticker
     from dyad.transforms.sinks.bigquery_tables import WarehouseError
     if command == "stream":
         _stop_on_signals()
     try:
         with Ticker(sys.stderr):
-            identity, settings, result = (stream if command == "stream" else batch).run(argv)
+            pipeline = {"stream": stream, "backfill": backfill}.get(command, batch)
+            identity, settings, result = pipeline.run(argv)
     except (OptionsError, FeedListError, WarehouseError) as exc:
         print(f"dyad {command}: {exc}", file=sys.stderr)
         return 2
@@ -87,6 +91,8 @@ def _pipeline(command: str, argv: list[str]) -> int:
                          progress.note()))
     if command == "stream":
         print(format_polls(result))
+    if command == "backfill":
+        print(format_archives(result))
     gc.freeze()  # the process ends now: spare it the collector's exit passes (~0.3 s)
     return 0
 
@@ -100,6 +106,16 @@ def format_polls(result) -> str:
     counters = {m.key.metric.name: m.committed for m in result.metrics().query()["counters"]}
     return "  feed polls: " + ", ".join(f"{what} {counters.get(name, 0)}"
                                         for name, what in POLL_COUNTERS)
+
+
+def format_archives(result) -> str:
+    """What the archives held: pages read, and the records skipped by why."""
+    counters = {m.key.metric.name: m.committed for m in result.metrics().query()["counters"]}
+    prefix = "warc_records_skipped_"
+    skipped = sorted((name[len(prefix):], n) for name, n in counters.items()
+                     if name.startswith(prefix))
+    return (f"  archives: {counters.get('warc_pages', 0)} HTML pages read; skipped: "
+            + (", ".join(f"{why} {n}" for why, n in skipped) or "none"))
 
 
 def _stop_on_signals() -> None:
@@ -120,8 +136,10 @@ def _stop_on_signals() -> None:
 
 def _pipeline_help(command: str) -> None:
     from dyad.options import DyadOptions
-    what = ("Poll the feeds every --poll-interval seconds until stopped (or --duration)."
-            if command == "stream" else "Run the batch pipeline once.")
+    what = {"stream": "Poll the feeds every --poll-interval seconds until stopped (or "
+                      "--duration).",
+            "backfill": "Read web archives (--warc) into the warehouse, as the feeds' pages are."
+            }.get(command, "Run the batch pipeline once.")
     p = argparse.ArgumentParser(prog=f"dyad {command}", description=f"{what} Standard Beam "
                                 "options (--runner, --project, --region, --temp_location, "
                                 "--setup_file ...) pass through.")

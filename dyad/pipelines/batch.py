@@ -36,10 +36,17 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
     pages, fetch_errors = stories | "FetchArticles" >> FetchArticles(
         settings.article_policy, run.run_id, settings.fetch_threads, settings.per_host,
         obey_robots=not settings.ignore_robots, max_crawl_delay=settings.max_crawl_delay)
+    return parse_classify_write(pages, sightings, feed_errors + dedupe_errors + fetch_errors,
+                                settings, run)
+
+
+def parse_classify_write(pages, sightings, errors, settings: Settings, run: Run) -> dict:
+    """The stages a batch run and a backfill share once they have the pages: parse, classify,
+    write, cluster. Returns the PCollections by table, and the write and cluster results."""
     articles, parse_errors = pages | "ParseArticles" >> ParseArticles(run.run_id)
     classified, classify_errors, fingerprints = articles | "Classify" >> ClassifyStories(
         run.run_id, run.started_at, fingerprints=True)
-    errors = feed_errors + dedupe_errors + fetch_errors + parse_errors + classify_errors
+    errors = errors + parse_errors + classify_errors
     # Rows are written as they come, each a cluster of its own; the stories that join another's
     # cluster are set once every row is written, so that no row waits in memory for the clusters.
     tables = {"stories": classified, "story_sightings": sightings, "ingest_errors": errors}

@@ -103,8 +103,10 @@ class Run:
         return cls(f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", now)
 
 
-def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run | None = None):
+def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run | None = None,
+            source: str = "feeds"):
     """Validate options, prepare the warehouse, build with `build(pipeline, settings, run)`, run.
+    `source` is what the pipeline reads: "feeds" or "warc" (options.settings_from).
 
     Returns (Run, Settings, PipelineResult) once a local pipeline has finished, or once a remote
     one has been submitted.
@@ -121,7 +123,7 @@ def execute(argv: list[str], build: Callable, streaming: bool, run_identity: Run
         standard.runner = standard.runner or LOCAL_STREAMING_RUNNER
         if standard.runner == LOCAL_STREAMING_RUNNER:
             _bound_local_stream_metrics()
-    settings: Settings = settings_from(options)
+    settings: Settings = settings_from(options, source)
     plan = parallelism.choose(options, argv)
     progress.set_note(plan.note + ("; robots.txt IGNORED (--ignore-robots)"
                                    if settings.ignore_robots else ""))

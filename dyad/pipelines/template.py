@@ -2,9 +2,11 @@
 
 The launcher image runs this file (FLEX_TEMPLATE_PYTHON_PY_FILE) with the template's parameters
 as pipeline options. DYAD_PIPELINE (set per template with `gcloud dataflow flex-template build
---env`) chooses `batch` (default) or `stream`. `python -m dyad.pipelines.template --metadata`
-prints metadata.json: one parameter per option of DyadOptions, with its help text and a regex
-derived from the option's type or choices, so the file cannot drift from the options.
+--env`) chooses `batch` (default), `stream` or `backfill`. `python -m dyad.pipelines.template
+--metadata [backfill]` prints metadata.json (metadata-backfill.json): one parameter per option of
+DyadOptions, with its help text and a regex derived from the option's type or choices, so the
+file cannot drift from the options; the pipeline's source (--feeds, or --warc for a backfill) is
+the one it requires.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ _INTEGER = r"^[0-9]+$"
 # Options whose values have a shape worth checking before a job is launched.
 _SHAPES = {
     "feeds": r"^(gs://|/).+\.(ya?ml|opml|xml)$",
+    "warc": r"^(gs://|/).+",
     "warehouse": r"^(duckdb:.+|bigquery:[a-z][-a-z0-9.:]*\.[A-Za-z0-9_]+)$",
     "allow_network": r"^[0-9a-fA-F.:]+/[0-9]{1,3}$",
     "bigquery_location": r"^[A-Za-z0-9-]+$",
@@ -34,14 +37,15 @@ def option_actions() -> list[argparse.Action]:
     return list(parser._actions)
 
 
-def metadata() -> dict:
+def metadata(pipeline: str = "batch") -> dict:
+    required = "warc" if pipeline == "backfill" else "feeds"
     parameters = []
     for action in option_actions():
         parameter = {
             "name": action.dest,
             "label": action.dest.replace("_", " ").capitalize(),
             "helpText": action.help,
-            "isOptional": action.dest != "feeds",
+            "isOptional": action.dest != required,
         }
         regex = _regex(action)
         if regex:
@@ -49,8 +53,10 @@ def metadata() -> dict:
         parameters.append(parameter)
     return {
         "name": "dyad",
-        "description": "News feeds to a warehouse of stories by topic and country pair. Batch "
-                       "or streaming, by the template's DYAD_PIPELINE.",
+        "description": ("Web archives (WARC) to a warehouse of stories by topic and country "
+                        "pair: the backfill." if pipeline == "backfill" else
+                        "News feeds to a warehouse of stories by topic and country pair. Batch "
+                        "or streaming, by the template's DYAD_PIPELINE."),
         "parameters": parameters,
     }
 
@@ -67,12 +73,12 @@ def _regex(action: argparse.Action) -> str | None:
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--metadata"]:
-        print(json.dumps(metadata(), indent=2))
+        print(json.dumps(metadata(*argv[1:2]), indent=2))
         return
     logging.basicConfig(level=logging.INFO)
-    from dyad.pipelines import batch, stream
-    pipeline = stream if os.environ.get(PIPELINE_ENV, "batch") == "stream" else batch
-    pipeline.run(argv)
+    from dyad.pipelines import backfill, batch, stream
+    pipelines = {"batch": batch, "stream": stream, "backfill": backfill}
+    pipelines.get(os.environ.get(PIPELINE_ENV, "batch"), batch).run(argv)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ later run.
 In a stream (`DedupeInState`), an outlet's GUID and title keep in keyed state the story they were
 first seen with (or the warehouse's stored story), so a republished entry takes its story_id;
 then each story_id keeps when it was first seen, and an entry seen again within the time-to-live
-is only a sighting. Every entry still counts: each feed that
+is only a sighting. A backfill's archived pages (`SkipStoredPages`) are only checked against the
+stored ids. Every entry still counts: each feed that
 carried a story becomes a `story_sightings` row, and duplicates are counted.
 """
 import dataclasses
@@ -22,7 +23,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 
-from dyad.records import FeedEntry, OutletStory
+from dyad.records import FeedEntry, FetchedPage, OutletStory
 from dyad.schemas import SIGHTINGS, build_row
 from dyad.transforms.dead_letters import ErrorOut, run_stage
 
@@ -179,6 +180,39 @@ class DedupeStories(beam.PTransform):
         grouped = {"entries": keyed, "known": known} | "JoinKnown" >> beam.CoGroupByKey()
         return run_stage(grouped, "PickStory", PickStoryFn(), "dedupe", self.run_id,
                          extra_tags=(SIGHTINGS_TAG,))
+
+
+class SkipStoredPageFn(beam.DoFn):
+    """FetchedPage → the page unless its story is stored; a sighting row for every page."""
+
+    def __init__(self):
+        self.new = Metrics.counter("dyad", "stories_new")
+        self.dup_known = Metrics.counter("dyad", "duplicates_in_warehouse")
+
+    def process(self, page, known: dict) -> Iterable[FetchedPage | SightingOut | ErrorOut]:
+        yield TaggedOutput(SIGHTINGS_TAG, sighting_row(page.entry))
+        if page.entry.story_id in known:
+            self.dup_known.inc()
+            return
+        self.new.inc()
+        yield page
+
+
+class SkipStoredPages(beam.PTransform):
+    """(PCollection[FetchedPage], PCollection[known story_id]) → (pages, errors, sightings), for
+    archives: a page whose story the warehouse holds is only a sighting (of its archive file).
+    Pages are not grouped (an archive's pages would all wait in memory for the group): a page
+    archived twice in one run is parsed twice, and the warehouse's key keeps one row."""
+
+    def __init__(self, run_id: str):
+        super().__init__()
+        self.run_id = run_id
+
+    def expand(self, inputs):
+        pages, known_ids = inputs
+        known = known_ids | "KeyKnown" >> beam.Map(lambda story_id: (story_id, True))
+        return run_stage(pages, "SkipStored", SkipStoredPageFn(), "dedupe", self.run_id,
+                         extra_tags=(SIGHTINGS_TAG,), side_inputs=(beam.pvalue.AsDict(known),))
 
 
 def sighting_row(entry: FeedEntry) -> dict:

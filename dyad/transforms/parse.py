@@ -4,12 +4,14 @@ A page that was not fetched, or that yields no usable text, becomes an Article b
 feed's title and summary with `extraction = 'feed_summary'` and a note saying why; a parse failure
 is also recorded as an `ingest_errors` row with stage `parse`.
 """
+import dataclasses
+
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from dyad.errors import error_row
 from dyad.extract import ExtractionError, article_from_page, decode_html, fallback_article
-from dyad.records import Article, FetchedPage
+from dyad.records import ARCHIVE_FEED_NAME, Article, FetchedPage
 from dyad.transforms.cpu_pool import PooledFn
 from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 
@@ -21,9 +23,20 @@ def parse_page(page: FetchedPage) -> tuple[Article, ExtractionError | None]:
         return fallback_article(page.entry, note), None
     try:
         html = decode_html(page.body, page.content_type)
-        return article_from_page(page.entry, page.final_url, html, page.fetched_at), None
+        article = article_from_page(page.entry, page.final_url, html, page.fetched_at)
+        return _as_archived(article, page) if page.entry.feed_name == ARCHIVE_FEED_NAME else \
+            article, None
     except ExtractionError as exc:
         return fallback_article(page.entry, f"page not usable: {exc.error_type}: {exc}"), exc
+
+
+def _as_archived(article: Article, page: FetchedPage) -> Article:
+    """An archived page's article: what the entry gave comes from the WARC record (its date is
+    the WARC-Date), and a record cut short says so."""
+    provenance = {field: "warc" if source == "feed" else source
+                  for field, source in article.provenance.items()}
+    return dataclasses.replace(article, provenance=provenance,
+                               extraction_note=page.note or article.extraction_note)
 
 
 def parse_outputs(page: FetchedPage, run_id: str) -> list[Article | ErrorOut]:
