@@ -171,7 +171,7 @@ def test_backfill_options_are_checked_first(tmp_path):
 
 
 @pytest.mark.parametrize("content, error", [(gzip.compress(b"plain junk\r\n\r\n"), "corrupt_warc"),
-                                            (b"", "empty_warc")])
+                                            (b"", "empty_warc")], ids=["junk", "empty"])
 def test_a_file_that_is_not_a_warc_is_one_error_row(tmp_path, content, error):
     bad = tmp_path / "bad.warc.gz"
     bad.write_bytes(content)
@@ -194,3 +194,22 @@ def test_the_command_says_what_the_archives_held(tmp_path, seed_html, capsys):
             "request 1, revisit 1, status_4xx 1, warcinfo 1") in out
     assert main(["backfill", "--warehouse", f"duckdb:{db}"]) == 2
     assert "--warc PATTERN is required" in capsys.readouterr().err
+
+
+CC_SAMPLE = Path(__file__).parents[2] / "shared" / "corpus" / "warc" / "resiliparse"
+
+
+@needs(str(CC_SAMPLE))
+def test_a_real_common_crawl_warc_through_the_command(tmp_path):
+    """The corpus's Common Crawl sample (16 responses of mixed web pages): every response is one
+    story, every other record is counted, and the terminal shows no warning."""
+    from tests.test_cli import dyad
+    db = str(tmp_path / "cc.duckdb")
+    done = dyad("backfill", "--warc", str(CC_SAMPLE / "*.warc.gz"), "--warehouse", f"duckdb:{db}")
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stderr, done.stderr
+    assert "stories written: 16" in done.stdout
+    assert "archives: 16 HTML pages read; skipped: metadata 16, request 17, warcinfo 1" in done.stdout
+    with duckdb.connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT feed_url), min(feed_name), "
+                           "max(feed_name) FROM stories").fetchall() == [(16, 1, "warc", "warc")]

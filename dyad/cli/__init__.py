@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # "discarding data: URL" for each page without text: the rows say so
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
     if args.command in ("ingest", "stream", "backfill"):
         return _pipeline(args.command, rest)
     if args.command == "dashboard":

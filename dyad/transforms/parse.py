@@ -18,14 +18,19 @@ from dyad.transforms.dead_letters import ErrorOut, error_output, run_stage
 
 def parse_page(page: FetchedPage) -> tuple[Article, ExtractionError | None]:
     """The article of a page, and the extraction error when it had to fall back."""
+    article, problem = _article(page)
+    if page.entry.feed_name == ARCHIVE_FEED_NAME:
+        article = _as_archived(article, page)
+    return article, problem
+
+
+def _article(page: FetchedPage) -> tuple[Article, ExtractionError | None]:
     if page.body is None:
         note = f"page not fetched: {page.error_type}: {page.error_message}"
         return fallback_article(page.entry, note), None
     try:
         html = decode_html(page.body, page.content_type)
-        article = article_from_page(page.entry, page.final_url, html, page.fetched_at)
-        return _as_archived(article, page) if page.entry.feed_name == ARCHIVE_FEED_NAME else \
-            article, None
+        return article_from_page(page.entry, page.final_url, html, page.fetched_at), None
     except ExtractionError as exc:
         return fallback_article(page.entry, f"page not usable: {exc.error_type}: {exc}"), exc
 
@@ -35,8 +40,8 @@ def _as_archived(article: Article, page: FetchedPage) -> Article:
     the WARC-Date), and a record cut short says so."""
     provenance = {field: "warc" if source == "feed" else source
                   for field, source in article.provenance.items()}
-    return dataclasses.replace(article, provenance=provenance,
-                               extraction_note=page.note or article.extraction_note)
+    note = "; ".join(n for n in (page.note, article.extraction_note) if n) or None
+    return dataclasses.replace(article, provenance=provenance, extraction_note=note)
 
 
 def parse_outputs(page: FetchedPage, run_id: str) -> list[Article | ErrorOut]:

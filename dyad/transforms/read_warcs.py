@@ -12,7 +12,6 @@ WARC-Date (the page's own date, once parsed, comes first). A record the crawler 
 (a corrupt gzip member) gives one `read_warcs` error row for the rest of it, and so does a file
 with no record at all.
 """
-from __future__ import annotations
 
 import datetime as dt
 import zlib
