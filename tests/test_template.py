@@ -16,7 +16,7 @@ from tests.conftest import REPO
 # Steps that dyad names; everything else in a graph is inside these.
 BATCH_STEPS = {"FeedList", "ReadFeeds", "KnownStories", "Dedupe", "FetchArticles",
                "ParseArticles", "Classify", "Cluster", "WriteWarehouse", "SetClusters"}
-BACKFILL_STEPS = {"ReadWarcs", "KnownStories", "Dedupe", "ParseArticles", "Classify", "Cluster",
+BACKFILL_STEPS = {"ReadWarcs", "Dedupe", "ParseArticles", "Classify", "Cluster",
                   "WriteWarehouse", "SetClusters"}
 STREAM_STEPS = {"Clock", "PollFeeds", "ParseFeeds", "Dedupe", "FetchArticles", "ParseArticles",
                 "Classify", "Cluster", "CountPerHour", "WriteWarehouse"}

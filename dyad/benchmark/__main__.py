@@ -11,6 +11,9 @@
 3. CPU per article of each stage (fetch, parse, classify, write) on one core beside newspaper3k's
    parse() alone; what the whole run spent per story beyond them is Beam's and start-up's.
 4. Peak memory of a `dyad ingest` of --big stories (0 to skip).
+5. `dyad backfill` of a gzipped WARC of the corpus's pages, --warc-copies times over (the default
+   makes it over 200 MB uncompressed pages; 0 to skip): pages per second and per core (no network:
+   it is bound by CPU), and peak memory.
 Every server answers before anything is timed.
 """
 from __future__ import annotations
@@ -49,6 +52,16 @@ def naive_loop(served: Served, sample: int) -> tuple[int, float]:
     return done, time.monotonic() - start
 
 
+def dyad_backfill(warc: str, folder: str) -> dict:
+    """`dyad backfill` of one WARC file, as dyad_run measures an ingest."""
+    return _measured([*_dyad("backfill"), "--warc", warc, "--warehouse",
+                      f"duckdb:{os.path.join(folder, 'backfill')}.duckdb"])
+
+
+def _dyad(command: str) -> list[str]:
+    return [os.path.join(os.path.dirname(sys.executable), "dyad"), command]
+
+
 def dyad_run(feed_urls: list[str], folder: str, name: str) -> dict:
     """`dyad ingest` as the README tells a user to run it (no runner flags), in a subprocess:
     stories written, wall seconds, CPU seconds of all its processes, peak PSS and RSS (MB) summed
@@ -56,12 +69,15 @@ def dyad_run(feed_urls: list[str], folder: str, name: str) -> dict:
     feeds = os.path.join(folder, f"{name}.yaml")
     with open(feeds, "w", encoding="utf-8") as f:
         f.write("feeds:\n" + "".join(f"  - url: {url}\n" for url in feed_urls))
-    dyad = os.path.join(os.path.dirname(sys.executable), "dyad")
+    return _measured([*_dyad("ingest"), "--feeds", feeds, "--warehouse",
+                      f"duckdb:{os.path.join(folder, name)}.duckdb",
+                      "--allow-network", "127.0.0.1/32"])
+
+
+def _measured(command: list[str]) -> dict:
     start = time.monotonic()
-    process = subprocess.Popen([dyad, "ingest", "--feeds", feeds, "--warehouse",
-                                f"duckdb:{os.path.join(folder, name)}.duckdb",
-                                "--allow-network", "127.0.0.1/32"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True)
     memory = TreeMemory(process.pid)
     out = process.stdout.read()
     # The launcher waits for its worker processes, so its usage includes theirs.
@@ -69,7 +85,7 @@ def dyad_run(feed_urls: list[str], folder: str, name: str) -> dict:
     seconds = time.monotonic() - start
     memory.stop()
     if status:
-        raise RuntimeError(f"dyad ingest failed ({status}): {out[-500:]}")
+        raise RuntimeError(f"{' '.join(command[:2])} failed ({status}): {out[-500:]}")
     written = int(out.split("stories written: ", 1)[1].split()[0])
     how = out.split("ran as: ", 1)[1].split("\n", 1)[0] if "ran as: " in out else "?"
     return {"stories": written, "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
@@ -183,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cpu-sample", type=int, default=300, help="Pages timed for CPU (default 300).")
     p.add_argument("--big", type=int, default=10000,
                    help="Stories in the peak-memory run (default 10000; 0 skips it).")
+    p.add_argument("--warc-copies", type=int, default=2,
+                   help="Times the corpus's pages are archived in the backfill's WARC (default 2: "
+                        "4,000 pages, over 200 MB; 0 skips it).")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     began = time.monotonic()
@@ -218,6 +237,17 @@ def main(argv: list[str] | None = None) -> int:
             run = dyad_run(web.feed_urls(), folder, "big")
         print(f"dyad ingest of {run['stories']} stories ({run['how']}): {run['seconds']:.1f} s, "
               f"{_memory(run)}", flush=True)
+    if args.warc_copies:
+        from dyad.benchmark.corpus import write_warc
+        with tempfile.TemporaryDirectory(prefix="dyad-bench-") as folder:
+            warc = os.path.join(folder, "pages.warc.gz")
+            size = write_warc(corpus, warc, args.warc_copies)
+            pages = args.warc_copies * args.articles
+            run = dyad_backfill(warc, folder)
+        print(f"dyad backfill of a WARC of {pages} pages ({sum(sizes) * args.warc_copies / 2**20:.0f} "
+              f"MB of HTML, {size / 2**20:.0f} MB gzipped): {run['stories']} stories in "
+              f"{run['seconds']:.1f} s = {run['stories'] / run['seconds']:.1f} pages/s, "
+              f"{run['stories'] / run['cpu']:.1f} per CPU second; {_memory(run)}", flush=True)
     print(f"bench took {time.monotonic() - began:.0f} s")
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import random
 import threading
 import time
@@ -55,6 +56,30 @@ class Corpus:
             for a in self.articles if a["feed"] == f)
         return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Outlet "
                 f"{f}</title><link>{base}/</link>{items}</channel></rss>").encode()
+
+
+def write_warc(corpus: Corpus, path: str, copies: int = 1) -> int:
+    """The corpus's pages as the gzipped WARC a crawler would write (a request and a response
+    record per page), `copies` times over under distinct URLs; returns the file's size."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for copy in range(copies):
+            for a in corpus.articles:
+                url = f"https://outlet-{a['feed']}.example/news/{copy}-{a['id']}.html"
+                date = a["published"].strftime("%Y-%m-%dT%H:%M:%SZ")
+                writer.write_record(writer.create_warc_record(
+                    url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n"),
+                    warc_headers_dict={"WARC-Date": date}))
+                http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                        protocol="HTTP/1.1")
+                writer.write_record(writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(corpus.pages[a["id"]]),
+                    http_headers=http, warc_headers_dict={"WARC-Date": date}))
+    return os.path.getsize(path)
 
 
 def render_page(a: dict, rng: random.Random) -> bytes:

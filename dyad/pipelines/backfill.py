@@ -17,8 +17,8 @@ def build(pipeline: beam.Pipeline, settings: Settings, run: Run) -> dict:
     pages, read_errors = pipeline | "ReadWarcs" >> ReadWarcs(
         settings.warc, run.run_id, settings.since, settings.until, settings.sites,
         settings.article_policy.max_bytes)
-    known = pipeline | "KnownStories" >> warehouse.read_known(settings, run.started_at)
-    new_pages, dedupe_errors, sightings = (pages, known) | "Dedupe" >> SkipStoredPages(run.run_id)
+    new_pages, dedupe_errors, sightings = pages | "Dedupe" >> SkipStoredPages(
+        run.run_id, warehouse.known_ids(settings, run.started_at))
     return parse_classify_write(new_pages, sightings, read_errors + dedupe_errors, settings, run)
 
 

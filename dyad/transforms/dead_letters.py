@@ -41,16 +41,19 @@ def in_window(output, timestamp, window):
 
 
 def run_stage(pcoll, label: str, fn: beam.DoFn, stage: str, run_id: str, extra_tags=(),
-              side_inputs=()):
+              side_inputs=(), partial: bool = False):
     """Apply `fn` under `label`; return (main, errors, *extra outputs in `extra_tags` order).
 
     `errors` is a tuple of PCollections of `ingest_errors` rows: those `fn` yielded and those of
     elements it crashed on.
     A stateful `fn` keeps its state and timers; a crash part-way may leave its state written.
+    Beam holds an element's outputs until `fn` is done with it, so that a crash emits none of
+    them; with `partial`, each output goes on at once (an element with many outputs, a whole
+    archive file, would otherwise sit in memory) and a crash keeps those already emitted.
     """
     result = pcoll | label >> beam.ParDo(fn, *side_inputs).with_outputs(
         ERRORS, *extra_tags, main=MAIN).with_exception_handling(
-        allow_unsafe_userstate_in_process=_takes_runner_params(fn))
+        partial=partial, allow_unsafe_userstate_in_process=_takes_runner_params(fn))
     crashed = result.bad | f"{label}DeadLetters" >> beam.Map(_dead_letter, stage, run_id)
     return (result[MAIN], (result[ERRORS], crashed), *(result[tag] for tag in extra_tags))
 

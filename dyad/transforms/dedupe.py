@@ -185,13 +185,17 @@ class DedupeStories(beam.PTransform):
 class SkipStoredPageFn(beam.DoFn):
     """FetchedPage → the page unless its story is stored; a sighting row for every page."""
 
-    def __init__(self):
+    def __init__(self, known_ids: Callable[[], Iterable[str]]):
+        self.known_ids = known_ids
         self.new = Metrics.counter("dyad", "stories_new")
         self.dup_known = Metrics.counter("dyad", "duplicates_in_warehouse")
 
-    def process(self, page, known: dict) -> Iterable[FetchedPage | SightingOut | ErrorOut]:
+    def setup(self):
+        self.known = frozenset(self.known_ids())
+
+    def process(self, page) -> Iterable[FetchedPage | SightingOut | ErrorOut]:
         yield TaggedOutput(SIGHTINGS_TAG, sighting_row(page.entry))
-        if page.entry.story_id in known:
+        if page.entry.story_id in self.known:
             self.dup_known.inc()
             return
         self.new.inc()
@@ -199,20 +203,20 @@ class SkipStoredPageFn(beam.DoFn):
 
 
 class SkipStoredPages(beam.PTransform):
-    """(PCollection[FetchedPage], PCollection[known story_id]) → (pages, errors, sightings), for
-    archives: a page whose story the warehouse holds is only a sighting (of its archive file).
-    Pages are not grouped (an archive's pages would all wait in memory for the group): a page
-    archived twice in one run is parsed twice, and the warehouse's key keeps one row."""
+    """PCollection[FetchedPage] → (pages, errors, sightings), for archives: a page whose story
+    the warehouse holds (`known_ids()`, read once per worker) is only a sighting (of its archive
+    file). Pages wait for nothing, neither a group nor a side input, so an archive streams
+    through: a page archived twice in one run is parsed twice, and the warehouse's key keeps one
+    row."""
 
-    def __init__(self, run_id: str):
+    def __init__(self, run_id: str, known_ids: Callable[[], Iterable[str]]):
         super().__init__()
         self.run_id = run_id
+        self.known_ids = known_ids
 
-    def expand(self, inputs):
-        pages, known_ids = inputs
-        known = known_ids | "KeyKnown" >> beam.Map(lambda story_id: (story_id, True))
-        return run_stage(pages, "SkipStored", SkipStoredPageFn(), "dedupe", self.run_id,
-                         extra_tags=(SIGHTINGS_TAG,), side_inputs=(beam.pvalue.AsDict(known),))
+    def expand(self, pages):
+        return run_stage(pages, "SkipStored", SkipStoredPageFn(self.known_ids), "dedupe",
+                         self.run_id, extra_tags=(SIGHTINGS_TAG,))
 
 
 def sighting_row(entry: FeedEntry) -> dict:

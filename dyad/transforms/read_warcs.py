@@ -137,4 +137,4 @@ class ReadWarcs(beam.PTransform):
                  | "MatchWarcs" >> fileio.MatchFiles(self.pattern)
                  | "OpenWarcs" >> fileio.ReadMatches()
                  | "SpreadWarcs" >> beam.Reshuffle())
-        return run_stage(files, "ReadRecords", self.fn, "read_warcs", self.run_id)
+        return run_stage(files, "ReadRecords", self.fn, "read_warcs", self.run_id, partial=True)
