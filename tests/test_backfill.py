@@ -123,20 +123,24 @@ def test_a_warc_lands_as_stories_and_a_second_run_adds_nothing(tmp_path, seed_ht
 
 
 @needs(str(SEED))
-def test_a_corrupt_gzip_member_is_an_error_row_and_other_files_go_on(tmp_path, seed_html):
-    write_warc(tmp_path / "crawl-1.warc.gz", seed_html, corrupt_after=6)  # the floods page
-    write_warc(tmp_path / "crawl-2.warc.gz", seed_html.replace(b"Tuesday", b"Tuesday, 27"))
+def test_a_corrupt_gzip_member_is_skipped_and_the_rest_of_the_file_read(tmp_path, seed_html):
+    first = tmp_path / "crawl-1.warc.gz"
+    write_warc(first, seed_html, corrupt_after=6)  # the floods page's member
+    junk = tmp_path / "crawl-2.warc.gz"
+    junk.write_bytes(gzip.compress(b"plain junk\r\n\r\n"))
     db = str(tmp_path / "w.duckdb")
     backfill.run(["--warc", str(tmp_path / "crawl-*.warc.gz"), "--warehouse", f"duckdb:{db}",
                   "--sites", str(_sites(tmp_path, "news.example\nother.example\n"))])
     with duckdb.connect(db, read_only=True) as con:
-        errors = con.execute("SELECT stage, error_type, url FROM ingest_errors").fetchall()
+        errors = con.execute("SELECT url, error_type, message FROM ingest_errors "
+                             "ORDER BY url").fetchall()
         urls = [r[0] for r in con.execute("SELECT url FROM stories ORDER BY url").fetchall()]
-    assert errors == [("read_warcs", "corrupt_warc", str(tmp_path / "crawl-1.warc.gz"))]
-    # the records before the garbled member; the floods page, garbled in the first file, from
-    # the other; old.example is not among the sites
-    assert urls == ["https://news.example/world/china-russia", "https://other.example/chile/floods",
-                    "https://other.example/cut"]
+    assert [(url, kind) for url, kind, _ in errors] == [(str(first), "corrupt_warc"),
+                                                          (str(junk), "corrupt_warc")]
+    assert "read on from the next gzip member" in errors[0][2]
+    assert "cannot read on from byte 0" in errors[1][2]
+    # before the garbled member, and after it; old.example is not among the sites
+    assert urls == ["https://news.example/world/china-russia", "https://other.example/cut"]
 
 
 def test_sites_keep_only_the_outlets_wanted(tmp_path):

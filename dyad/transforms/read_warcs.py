@@ -9,8 +9,9 @@ the `--sites` wanted. A page's entry is the record's: `url` its WARC-Target-URI 
 `feed_url` the WARC file's URI, `feed_name` "warc", `guid` its WARC-Record-ID, its date the
 WARC-Date (the page's own date, once parsed, comes first). A record the crawler cut short
 (WARC-Truncated) is parsed as far as it goes, with a note. A file that cannot be read on
-(a corrupt gzip member) gives one `read_warcs` error row for the rest of it, and so does a file
-with no record at all.
+(a corrupt gzip member) gives a `read_warcs` error row saying which bytes were skipped, and is
+read on from the next gzip member that starts a record; one error row stands for the rest of a
+file where none does, and for a file with no record at all.
 """
 
 import datetime as dt
@@ -76,27 +77,64 @@ def page_of(record, file_uri: str, when: dt.datetime, max_bytes: int) -> Fetched
 def warc_pages(stream, file_uri: str, run_id: str, skipped: Callable[[str], None],
                since=None, until=None, sites=frozenset(), max_bytes: int = 5 * 2**20
                ) -> Iterator[FetchedPage | ErrorOut]:
-    """The pages of one WARC stream; an error row (and the end) where it cannot be read on."""
+    """The pages of one WARC stream. Where a gzip member cannot be read, an error row says which
+    bytes were skipped and reading goes on at the next member that starts a WARC record; where
+    none follows (or the stream cannot seek, or the file is not gzipped), one error row stands
+    for the rest of the file."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
-    records = 0
-    try:
-        for record in ArchiveIterator(stream):
-            records += 1
-            when = warc_date(record.rec_headers.get_header("WARC-Date"))
-            reason = skip_reason(record, when, since, until, sites)
-            if reason:
-                skipped(reason)
-                continue
-            yield page_of(record, file_uri, when, max_bytes)
-    except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
-        yield error_output(error_row(
-            "read_warcs", file_uri, file_uri, "corrupt_warc",
-            f"cannot read on after record {records}: {type(exc).__name__}: {exc}", run_id))
-        return
-    if not records:
+    records, start, corrupt = 0, 0, False
+    while start is not None:  # from the file's start, then from each member read on from
+        iterator = ArchiveIterator(stream)
+        try:
+            for record in iterator:
+                records += 1
+                when = warc_date(record.rec_headers.get_header("WARC-Date"))
+                reason = skip_reason(record, when, since, until, sites)
+                if reason:
+                    skipped(reason)
+                    continue
+                yield page_of(record, file_uri, when, max_bytes)
+            break
+        except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
+            corrupt, failed = True, iterator.offset  # where the member being read began
+            start = next_member(stream, failed + 1)
+            where = (f"skipped bytes {failed}-{start - 1}, read on from the next gzip member"
+                     if start is not None else f"cannot read on from byte {failed}")
+            yield error_output(error_row(
+                "read_warcs", file_uri, file_uri, "corrupt_warc",
+                f"{where} (after record {records}): {type(exc).__name__}: {exc}", run_id))
+    if not records and not corrupt:
         yield error_output(error_row("read_warcs", file_uri, file_uri, "empty_warc",
                                      "the file holds no WARC record", run_id))
+
+
+_GZIP_MEMBER = b"\x1f\x8b\x08"
+_CHUNK = 1 << 20
+
+
+def next_member(stream, after: int) -> int | None:
+    """The offset of the first gzip member from `after` on whose data begins a WARC record, with
+    `stream` positioned there; None when there is none or the stream cannot seek."""
+    if not (hasattr(stream, "seekable") and stream.seekable()):
+        return None
+    position = after
+    while True:
+        stream.seek(position)
+        chunk = stream.read(_CHUNK + 64 * 1024)
+        if not chunk:
+            return None
+        found = chunk.find(_GZIP_MEMBER)
+        while 0 <= found < _CHUNK:
+            try:
+                head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(chunk[found:found + 4096])
+            except zlib.error:
+                head = b""
+            if head.startswith(b"WARC/"):
+                stream.seek(position + found)
+                return position + found
+            found = chunk.find(_GZIP_MEMBER, found + 1)
+        position += _CHUNK
 
 
 class ReadWarcRecordsFn(beam.DoFn):
