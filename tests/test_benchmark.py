@@ -25,11 +25,14 @@ def test_bench_reports_every_figure():
     assert "naive loop" in out.stdout and "stories/s" in out.stdout
     assert "dyad ingest as a user runs it (one process" in out.stdout   # how it chose to run
     assert "; DuckDB): 40 stories" in out.stdout
-    assert out.stdout.count("peak memory of all its processes together") == 2
+    assert out.stdout.count("peak memory of all its processes together") == 3
     stages = out.stdout.split("CPU per article (ms, one core): ", 1)[1]
     for stage in ("fetch", "parse", "classify", "write", "newspaper3k parse", "Beam"):
         assert stage in stages
     assert "dyad ingest of 60 stories" in out.stdout
+    # the backfill: the 40 pages archived twice, under distinct URLs
+    assert "dyad backfill of a WARC of 80 pages" in out.stdout
+    assert "): 80 stories in" in out.stdout and "per CPU second" in out.stdout
 
 
 def test_tree_memory_sums_a_process_and_its_children():
