@@ -44,7 +44,14 @@ def reset() -> None:
 
 
 def render(counts: dict, how: str = "") -> str:
-    return (f"{how + ' · ' if how else ''}feeds {counts.get('feeds_done', 0)}/{counts.get('feeds_total', 0)} · "
+    """The status line: what was read (feeds, or a backfill's archive files and records), the
+    stories written and the errors."""
+    if "warc_records" in counts or "warc_files" in counts:
+        read = (f"archives {counts.get('warc_files', 0)} read · records "
+                f"{counts.get('warc_records', 0)}")
+    else:
+        read = f"feeds {counts.get('feeds_done', 0)}/{counts.get('feeds_total', 0)}"
+    return (f"{how + ' · ' if how else ''}{read} · "
             f"stories written {counts.get('stories_written', 0)} · "
             f"errors {counts.get('errors', 0)}")
 

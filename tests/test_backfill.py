@@ -217,3 +217,18 @@ def test_a_real_common_crawl_warc_through_the_command(tmp_path):
     with duckdb.connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*), count(DISTINCT feed_url), min(feed_name), "
                            "max(feed_name) FROM stories").fetchall() == [(16, 1, "warc", "warc")]
+
+
+def test_the_progress_line_counts_archive_files_and_records(tmp_path):
+    from dyad import progress
+    archive = tmp_path / "a.warc.gz"
+    write_warc(archive, page("A page", ["x " * 60]))
+    progress.reset()
+    with open(archive, "rb") as stream:
+        list(warc_pages(stream, str(archive), "r", lambda _why: None))
+    counts = progress.snapshot()
+    assert (counts["warc_files"], counts["warc_records"]) == (1, 10)
+    progress.bump("stories_written", 3)
+    assert progress.render(progress.snapshot()) == (
+        "archives 1 read · records 10 · stories written 3 · errors 0")
+    progress.reset()

@@ -22,6 +22,7 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.metrics import Metrics
 
+from dyad import progress
 from dyad.errors import error_row
 from dyad.net.urls import canonical_url, source_domain, story_id
 from dyad.records import ARCHIVE_FEED_NAME, FeedEntry, FetchedPage
@@ -89,6 +90,7 @@ def warc_pages(stream, file_uri: str, run_id: str, skipped: Callable[[str], None
         try:
             for record in iterator:
                 records += 1
+                progress.bump("warc_records")
                 when = warc_date(record.rec_headers.get_header("WARC-Date"))
                 reason = skip_reason(record, when, since, until, sites)
                 if reason:
@@ -104,6 +106,7 @@ def warc_pages(stream, file_uri: str, run_id: str, skipped: Callable[[str], None
             yield error_output(error_row(
                 "read_warcs", file_uri, file_uri, "corrupt_warc",
                 f"{where} (after record {records}): {type(exc).__name__}: {exc}", run_id))
+    progress.bump("warc_files")
     if not records and not corrupt:
         yield error_output(error_row("read_warcs", file_uri, file_uri, "empty_warc",
                                      "the file holds no WARC record", run_id))
