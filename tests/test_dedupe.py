@@ -80,18 +80,20 @@ def test_dedupe_in_state_with_ttl_late_and_duplicate_entries():
         assert_that(errors | "AllErrors" >> beam.Flatten(), equal_to([]), label="Errors")
 
 
+def _item(url, title, published, guid=None, feed="https://example.com/rss"):
+    import dataclasses
+    return dataclasses.replace(entry(url, feed, published), title=title, guid=guid or url)
+
+
+DAY = dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc)
+
+
 def test_an_outlet_republishing_a_story_under_a_new_link_is_one_story():
     """Same outlet: a new link with the same GUID, or the same title within two days, is the
     first entry's story (a sighting); the same title a week later, a short recurring title, or
     another outlet's same title are stories of their own."""
-    import dataclasses
     from dyad.transforms.dedupe import AssignStoryIds
-    day = dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc)
-
-    def item(url, title, published, guid=None, feed="https://example.com/rss"):
-        e = entry(url, feed, published)
-        return dataclasses.replace(e, title=title, guid=guid or url)
-
+    day, item = DAY, _item
     first = item("https://example.com/a", "Floods cut the road to the port", day, "g-1")
     same_guid = item("https://example.com/a-updated", "Floods cut port road", day, "g-1")
     same_title = item("https://example.com/b", "Floods cut the road to the port!",
@@ -109,14 +111,6 @@ def test_an_outlet_republishing_a_story_under_a_new_link_is_one_story():
         assert_that(ids, equal_to(
             [(e.url, first.story_id) for e in (first, same_guid, same_title)]
             + [(e.url, e.story_id) for e in (week_later, short_a, short_b, other_outlet)]))
-
-
-def _item(url, title, published, guid=None, feed="https://example.com/rss"):
-    import dataclasses
-    return dataclasses.replace(entry(url, feed, published), title=title, guid=guid or url)
-
-
-DAY = dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc)
 
 
 def _stored(e: FeedEntry) -> dict:

@@ -241,11 +241,11 @@ def country_mentions(text: str, on=None, named=frozenset()) -> list[tuple[int, i
     places, peoples and institutions, and its people (a bare surname as `count_countries` reads
     it, with `named` the countries the story names). Ambiguous forms and currencies are left
     out."""
-    found = []
+    found, day = [], as_date(on)
     for start, surface, form in find_forms(text):
         if form.kind == "currency" or (form.ambiguous and form.code not in named):
             continue
-        codes = _person_codes(text, start, surface, form, as_date(on), named) \
+        codes = _person_codes(text, start, surface, form, day, named) \
             if form.kind in PEOPLE else form.codes
         if codes:
             found.append((start, start + len(surface), codes[0]))
